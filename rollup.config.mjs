@@ -1,0 +1,42 @@
+// Builds the package: ESM + CJS for the client (`convsync`) and the reference
+// server (`convsync/server`), the CLI, and bundled type declarations.
+import esbuild from 'rollup-plugin-esbuild';
+import { dts } from 'rollup-plugin-dts';
+import { copyFileSync } from 'node:fs';
+
+const entries = { index: 'src/index.ts', server: 'src/server/index.ts' };
+// Every bare import stays external: users install them as dependencies.
+const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
+
+/** rollup-plugin-dts writes .d.ts; CJS consumers need the same text as .d.cts. */
+const copyCtsTypes = {
+  name: 'copy-cts-types',
+  writeBundle() {
+    for (const name of Object.keys(entries)) copyFileSync(`dist/${name}.d.ts`, `dist/${name}.d.cts`);
+  },
+};
+
+export default [
+  {
+    input: entries,
+    external,
+    plugins: [ts()],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
+    ],
+  },
+  {
+    input: { cli: 'src/server/cli.ts' },
+    external,
+    plugins: [ts()],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', banner: '#!/usr/bin/env node' },
+  },
+  {
+    input: entries,
+    external,
+    plugins: [dts(), copyCtsTypes],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts' },
+  },
+];

@@ -1,0 +1,74 @@
+/** Error codes a caller can switch on. Every failure the SDK reports is a `ConvSyncError` with one of these. */
+export type ErrorCode =
+  /** fetch or socket failed before an answer arrived */
+  | 'NETWORK'
+  /** a request took longer than its timeout */
+  | 'TIMEOUT'
+  /** an answer or frame had the wrong shape, wrong types or an impossible cursor */
+  | 'BAD_ANSWER'
+  | 'BAD_FRAME'
+  /** the token was refused even after asking the token function again */
+  | 'AUTH'
+  /** the server refused access to the target (errCode 1002) */
+  | 'FORBIDDEN'
+  /** the server answered with a non-zero errCode or a 5xx status */
+  | 'SERVER'
+  /** IndexedDB or the storage adapter failed */
+  | 'STORAGE'
+  | 'QUOTA'
+  | 'DB_BLOCKED'
+  | 'NO_INDEXEDDB'
+  /** the client was stopped while the operation ran */
+  | 'STOPPED'
+  /** an argument passed by the caller is invalid */
+  | 'INVALID_ARGUMENT';
+
+export interface ConvSyncErrorInit {
+  cause?: unknown;
+  /** the server's `errCode`, when the server produced the error */
+  errCode?: number;
+  /** HTTP status, when there was one */
+  status?: number;
+  operationID?: string;
+}
+
+/** The one error type of convsync: a value with a `code`. */
+export class ConvSyncError extends Error {
+  readonly code: ErrorCode;
+  readonly errCode: number | undefined;
+  readonly status: number | undefined;
+  readonly operationID: string | undefined;
+
+  constructor(code: ErrorCode, message: string, init: ConvSyncErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'ConvSyncError';
+    this.code = code;
+    this.errCode = init.errCode;
+    this.status = init.status;
+    this.operationID = init.operationID;
+  }
+}
+
+/** Server `errCode` values (SPEC §3) and the HTTP status each travels with. */
+export const ErrCode = {
+  OK: 0,
+  ARGS: 1001,
+  NO_PERMISSION: 1002,
+  NOT_FOUND: 1004,
+  TOKEN_EXPIRED: 1501,
+  TOKEN_INVALID: 1502,
+  TOO_LARGE: 1413,
+  INTERNAL: 500,
+} as const;
+export type ErrCodeValue = (typeof ErrCode)[keyof typeof ErrCode];
+
+export const httpStatusOf: Record<ErrCodeValue, number> = {
+  0: 200,
+  1001: 400,
+  1002: 403,
+  1004: 404,
+  1501: 401,
+  1502: 401,
+  1413: 413,
+  500: 500,
+};

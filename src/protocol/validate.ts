@@ -1,0 +1,201 @@
+/**
+ * Validation of everything the server sends. Each reader builds a fresh object from
+ * the known fields only (so stray keys such as `__proto__` never reach storage) and
+ * throws `ConvSyncError` `BAD_ANSWER` / `BAD_FRAME` naming the field at fault.
+ */
+import { bool, idString, int, isObj, isValidCursor, list, obj, oneOf, ShapeError, str, type Obj } from './check.js';
+import { ConvSyncError } from './errors.js';
+import type {
+  Conversation,
+  Cursor,
+  Delta,
+  FullIDsAnswer,
+  FullPage,
+  IncrementalAnswer,
+  LatestMsg,
+  ServerFrame,
+  SortedListAnswer,
+} from './types.js';
+
+function latestMsg(v: unknown, f: string): LatestMsg | null {
+  if (v === null || v === undefined) return null;
+  const o = obj(v, f);
+  return {
+    clientMsgID: str(o, 'clientMsgID', f),
+    seq: int(o, 'seq', f),
+    sendID: str(o, 'sendID', f),
+    senderNickname: str(o, 'senderNickname', f),
+    contentType: int(o, 'contentType', f),
+    text: str(o, 'text', f),
+    sendTime: int(o, 'sendTime', f),
+  };
+}
+
+/** Reads one wire conversation. */
+export function readConversation(v: unknown, f: string): Conversation {
+  const o = obj(v, f);
+  return {
+    conversationID: idString(o.conversationID, `${f}.conversationID`),
+    ownerUserID: str(o, 'ownerUserID', f),
+    conversationType: oneOf(o, 'conversationType', f, [1, 3, 4] as const),
+    userID: str(o, 'userID', f),
+    groupID: str(o, 'groupID', f),
+    showName: str(o, 'showName', f),
+    faceURL: str(o, 'faceURL', f),
+    recvMsgOpt: oneOf(o, 'recvMsgOpt', f, [0, 1, 2] as const),
+    isPinned: bool(o, 'isPinned', f),
+    isPrivateChat: bool(o, 'isPrivateChat', f),
+    burnDuration: int(o, 'burnDuration', f),
+    groupAtType: int(o, 'groupAtType', f),
+    attachedInfo: str(o, 'attachedInfo', f),
+    ex: str(o, 'ex', f),
+    minSeq: int(o, 'minSeq', f),
+    maxSeq: int(o, 'maxSeq', f),
+    hasReadSeq: int(o, 'hasReadSeq', f),
+    latestMsg: latestMsg(o.latestMsg, `${f}.latestMsg`),
+    latestMsgSendTime: int(o, 'latestMsgSendTime', f),
+  };
+}
+
+function cursorOf(o: Obj, f: string): Cursor {
+  if (!isValidCursor(o.versionID, o.version)) throw new ShapeError(`${f}.versionID/version`, 'a valid cursor');
+  return { versionID: o.versionID as string, version: o.version as number };
+}
+
+function ids(v: unknown, f: string): string {
+  return idString(v, f);
+}
+
+function noDuplicates(d: Delta, f: string): void {
+  const seen = new Set<string>();
+  for (const id of [...d.delete, ...d.insert.map((c) => c.conversationID), ...d.update.map((c) => c.conversationID)]) {
+    if (seen.has(id)) throw new ShapeError(f, `each ID at most once (${id} repeats)`);
+    seen.add(id);
+  }
+}
+
+function readDelta(o: Obj, f: string): Delta {
+  const d = {
+    delete: list(o, 'delete', f, ids),
+    insert: list(o, 'insert', f, readConversation),
+    update: list(o, 'update', f, readConversation),
+  };
+  noDuplicates(d, f);
+  return d;
+}
+
+function guard<T>(code: 'BAD_ANSWER' | 'BAD_FRAME', what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof ShapeError) throw new ConvSyncError(code, `malformed ${what}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+export function readIncremental(data: unknown): IncrementalAnswer {
+  return guard('BAD_ANSWER', 'incremental answer', () => {
+    const o = obj(data, 'data');
+    const full = bool(o, 'full', 'data');
+    const d = readDelta(o, 'data');
+    if (full && d.delete.length + d.insert.length + d.update.length > 0) {
+      throw new ShapeError('data.full', 'empty lists when full is true');
+    }
+    return { ...cursorOf(o, 'data'), full, ...d };
+  });
+}
+
+export function readFullPage(data: unknown): FullPage {
+  return guard('BAD_ANSWER', 'full page', () => {
+    const o = obj(data, 'data');
+    const conversations = list(o, 'conversations', 'data', readConversation);
+    const next = o.nextCursor;
+    if (next !== null && next !== undefined && typeof next !== 'string') throw new ShapeError('data.nextCursor', 'a string or null');
+    const seen = new Set<string>();
+    for (const c of conversations) {
+      if (seen.has(c.conversationID)) throw new ShapeError('data.conversations', `unique IDs (${c.conversationID} repeats)`);
+      seen.add(c.conversationID);
+    }
+    return { ...cursorOf(o, 'data'), conversations, nextCursor: next ?? null };
+  });
+}
+
+export function readFullIDs(data: unknown): FullIDsAnswer {
+  return guard('BAD_ANSWER', 'ID list', () => {
+    const o = obj(data, 'data');
+    return {
+      ...cursorOf(o, 'data'),
+      equal: bool(o, 'equal', 'data'),
+      conversationIDs: o.conversationIDs === undefined ? [] : list(o, 'conversationIDs', 'data', ids),
+    };
+  });
+}
+
+export function readSortedList(data: unknown): SortedListAnswer {
+  return guard('BAD_ANSWER', 'sorted list', () => {
+    const o = obj(data, 'data');
+    return {
+      conversationTotal: int(o, 'conversationTotal', 'data'),
+      unreadTotal: int(o, 'unreadTotal', 'data'),
+      conversationElems: list(o, 'conversationElems', 'data', (v, f) => ({
+        ...readConversation(v, f),
+        unreadCount: int(obj(v, f), 'unreadCount', f),
+      })),
+    };
+  });
+}
+
+/**
+ * Parses and validates one server frame. Returns `null` for a frame type this
+ * client does not know (ignored, so a newer server can add types).
+ */
+export function readServerFrame(raw: string): ServerFrame | null {
+  return guard('BAD_FRAME', 'frame', () => {
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      throw new ShapeError('frame', 'valid JSON');
+    }
+    const o = obj(v, 'frame');
+    const f = 'frame';
+    switch (o.type) {
+      case 'conversation.changed': {
+        const frame: ServerFrame = {
+          type: 'conversation.changed',
+          userID: str(o, 'userID', f),
+          conversationIDs: list(o, 'conversationIDs', f, ids),
+          ...cursorOf(o, f),
+        };
+        if (o.delta !== undefined && o.delta !== null) frame.delta = readDelta(obj(o.delta, `${f}.delta`), `${f}.delta`);
+        return frame;
+      }
+      case 'conversation.unread':
+        return {
+          type: 'conversation.unread',
+          userID: str(o, 'userID', f),
+          conversationID: idString(o.conversationID, `${f}.conversationID`),
+          hasReadSeq: int(o, 'hasReadSeq', f),
+          unreadCountTime: int(o, 'unreadCountTime', f),
+          ...cursorOf(o, f),
+        };
+      case 'conversation.private':
+        return {
+          type: 'conversation.private',
+          sendID: str(o, 'sendID', f),
+          recvID: str(o, 'recvID', f),
+          conversationID: idString(o.conversationID, `${f}.conversationID`),
+          isPrivate: bool(o, 'isPrivate', f),
+        };
+      case 'auth.ok':
+        return { type: 'auth.ok', userID: str(o, 'userID', f) };
+      case 'ping':
+      case 'pong':
+        return { type: o.type };
+      default:
+        if (typeof o.type !== 'string') throw new ShapeError('frame.type', 'a string');
+        return null;
+    }
+  });
+}
+

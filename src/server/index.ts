@@ -1,0 +1,2 @@
+/** convsync/server: the reference server. */
+export {};

@@ -1,0 +1,98 @@
+/**
+ * The seam between the sync engine and a storage library (SPEC §5.2). Three adapters
+ * implement it: idb (default), dexie, memory. One contract suite
+ * (`test/storage-contract.test.ts`) runs against all three.
+ *
+ * Rules every adapter keeps:
+ * - records of one answer and the cursor are written in one transaction;
+ * - a full sync is staged beside the live list and swapped in one small step;
+ * - client-only fields (drafts) survive every write made by a sync;
+ * - `maxSeq` / `hasReadSeq` never go down: the larger of stored and incoming wins.
+ */
+import type { Conversation, Cursor, LocalConversation } from '../protocol/index.js';
+
+/** An opaque position in the sorted list, from `Page.next`. */
+export type PageCursor = string;
+
+export interface Page {
+  items: LocalConversation[];
+  /** Pass as `after` to read the next page; `null` at the end. */
+  next: PageCursor | null;
+}
+
+/** What changed locally, record by record: the payload of `changes$`. */
+export interface LocalDiff {
+  added: LocalConversation[];
+  updated: LocalConversation[];
+  removed: string[];
+}
+
+/** Progress of a full sync that was staged and not yet committed (to resume it). */
+export interface StagedFull {
+  /** The cursor read with page one of the snapshot. */
+  cursor: Cursor;
+  /** The snapshot cursor to ask for next; `null` when every page is staged. */
+  nextCursor: string | null;
+  staged: number;
+}
+
+export interface StorageOptions {
+  /** Database name. Default `convsync:<userID>`. */
+  name?: string;
+  /**
+   * Test seam for fault injection: called before every record write a sync makes;
+   * throwing aborts that write's transaction.
+   */
+  beforeWrite?: (conversationID: string) => void;
+}
+
+export interface StorageAdapter {
+  /** Opens (creating or upgrading) the database of this user. */
+  open(userID: string): Promise<void>;
+  close(): Promise<void>;
+  /** Deletes the database; the adapter is closed afterwards. */
+  destroy(): Promise<void>;
+
+  getCursor(): Promise<Cursor | null>;
+  get(conversationID: string): Promise<LocalConversation | undefined>;
+  /** The whole live list in SPEC §1.2 order. */
+  getAll(): Promise<LocalConversation[]>;
+  /** One page in SPEC §1.2 order, read from the sort index (never the whole store). */
+  getPage(limit: number, after?: PageCursor): Promise<Page>;
+  /** Every conversationID of the live list (for the idHash drift check). */
+  allIDs(): Promise<string[]>;
+
+  /**
+   * Applies an incremental answer or a pushed delta and moves the cursor, in one
+   * transaction. Upserts merge with what is stored (drafts kept, seqs by max);
+   * records equal to what is stored are not rewritten and not reported; deleting an
+   * unknown ID is a no-op.
+   */
+  applyDelta(upsert: Conversation[], remove: string[], cursor: Cursor): Promise<LocalDiff>;
+
+  /**
+   * Raises `hasReadSeq` of one record (never lowers it). When `cursor` is given it is
+   * stored in the same transaction. Returns the record after the change, or
+   * `undefined` when there is no such record (then nothing is written at all).
+   */
+  raiseRead(conversationID: string, hasReadSeq: number, cursor: Cursor | null): Promise<LocalConversation | undefined>;
+
+  /** Sets the draft of one record (live and staged copies). `undefined` when unknown. */
+  setDraft(conversationID: string, text: string, time: number): Promise<LocalConversation | undefined>;
+
+  /** Starts staging a full snapshot, dropping any earlier staging. */
+  beginFull(cursor: Cursor): Promise<void>;
+  /** The full sync in progress, if one was interrupted. */
+  stagedFull(): Promise<StagedFull | null>;
+  /**
+   * Stages one snapshot page (one transaction: records and progress). Returns which
+   * records are new or changed against the live list.
+   */
+  stagePage(records: Conversation[], nextCursor: string | null): Promise<Pick<LocalDiff, 'added' | 'updated'>>;
+  /**
+   * Swaps the staged list in as the live list and stores its cursor, in one small
+   * transaction; the old list is removed afterwards. Returns the IDs that left.
+   */
+  commitFull(): Promise<string[]>;
+  abortFull(): Promise<void>;
+}
