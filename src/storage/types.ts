@@ -82,7 +82,10 @@ export interface StorageAdapter {
 
   /** Starts staging a full snapshot, dropping any earlier staging. */
   beginFull(cursor: Cursor): Promise<void>;
-  /** The full sync in progress, if one was interrupted. */
+  /**
+   * The full sync in progress, if one was interrupted. `null` also when no page was
+   * staged yet (nothing to resume: start over with `beginFull`).
+   */
   stagedFull(): Promise<StagedFull | null>;
   /**
    * Stages one snapshot page (one transaction: records and progress). Returns which
@@ -92,6 +95,8 @@ export interface StorageAdapter {
   /**
    * Swaps the staged list in as the live list and stores its cursor, in one small
    * transaction; the old list is removed afterwards. Returns the IDs that left.
+   * Rejects (`STORAGE`) when nothing is staged or the last page (`nextCursor` null)
+   * was not staged yet.
    */
   commitFull(): Promise<string[]>;
   abortFull(): Promise<void>;

@@ -1,0 +1,52 @@
+// Measures what a browser app pays for convsync: bundles a tiny entry that imports
+// the given names from the built package, minifies it, gzips it.
+// Used by `npm run size`, the size test and the benchmarks.
+import { rollup } from 'rollup';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * @param {{ names: string[], from?: string }} what  names imported from `from` (default: the built client entry)
+ * @returns {Promise<{ code: string, bytes: number, gzip: number, modules: string[] }>}
+ */
+export async function measureBundle({ names, from = path.join(root, 'dist/index.js') }) {
+  const entry = '\0size-entry';
+  const bundle = await rollup({
+    input: entry,
+    plugins: [
+      {
+        name: 'size-entry',
+        resolveId: (id) => (id === entry ? id : null),
+        load: (id) => (id === entry ? `export { ${names.join(', ')} } from ${JSON.stringify(from)};` : null),
+      },
+      nodeResolve({ browser: true }),
+    ],
+    onwarn: () => {},
+  });
+  const { output } = await bundle.generate({ format: 'es', plugins: [terser({ format: { comments: false } })] });
+  await bundle.close();
+  const chunk = output[0];
+  return {
+    code: chunk.code,
+    bytes: Buffer.byteLength(chunk.code),
+    gzip: gzipSync(chunk.code, { level: 9 }).length,
+    modules: Object.keys(chunk.modules),
+  };
+}
+
+const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const [label, names] of [
+    ['core + idb adapter', ['createConversationSync', 'idbStorage']],
+    ['core + dexie adapter', ['createConversationSync', 'dexieStorage']],
+  ]) {
+    const r = await measureBundle({ names });
+    console.log(`${label.padEnd(22)} ${kb(r.bytes).padStart(10)} min  ${kb(r.gzip).padStart(9)} gzip`);
+  }
+}

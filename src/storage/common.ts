@@ -1,0 +1,56 @@
+/** Small helpers shared by the adapters (no library imports: every adapter may use it). */
+import { ConvSyncError, sortTimeOf, type LocalConversation } from '../protocol/index.js';
+import type { PageCursor, StorageOptions } from './types.js';
+
+/** Database name: `opts.name`, else `convsync:<userID>`. */
+export function dbName(opts: StorageOptions, userID: string): string {
+  return opts.name ?? `convsync:${userID}`;
+}
+
+/** The sort key of a record: `[pinned 0|1, sortTime, conversationID]` (SPEC §1.2, descending). */
+export type SortKey = [pinned: 0 | 1, sortTime: number, id: string];
+
+export function sortKeyOf(r: LocalConversation): SortKey {
+  return [r.isPinned ? 1 : 0, sortTimeOf(r), r.conversationID];
+}
+
+/** `Page.next` is the sort key of the last item, JSON-encoded: stable under inserts and deletes. */
+export function encodePage(r: LocalConversation): PageCursor {
+  return JSON.stringify(sortKeyOf(r));
+}
+
+export function decodePage(c: PageCursor): SortKey {
+  try {
+    const k: unknown = JSON.parse(c);
+    if (
+      Array.isArray(k) && k.length === 3 && (k[0] === 0 || k[0] === 1) &&
+      typeof k[1] === 'number' && Number.isFinite(k[1]) && typeof k[2] === 'string'
+    ) return k as SortKey;
+  } catch {
+    /* fall through */
+  }
+  throw new ConvSyncError('INVALID_ARGUMENT', `bad page cursor: ${c.slice(0, 80)}`);
+}
+
+/** A copy a caller may mutate (records are flat except `latestMsg`). */
+export function copyRecord(r: LocalConversation): LocalConversation {
+  return r.latestMsg ? { ...r, latestMsg: { ...r.latestMsg } } : { ...r };
+}
+
+/** Runs the fault-injection hook; a throw becomes a `STORAGE` error with the original as `cause`. */
+export function hook(opts: StorageOptions, id: string): void {
+  if (!opts.beforeWrite) return;
+  try {
+    opts.beforeWrite(id);
+  } catch (e) {
+    throw new ConvSyncError('STORAGE', `write of ${id} failed`, { cause: e });
+  }
+}
+
+export function notStaged(): ConvSyncError {
+  return new ConvSyncError('STORAGE', 'no full sync is staged (call beginFull first)');
+}
+
+export function notComplete(): ConvSyncError {
+  return new ConvSyncError('STORAGE', 'the staged full sync is incomplete (nextCursor is not null)');
+}

@@ -1,0 +1,38 @@
+/** IndexedDB / Dexie failures as `ConvSyncError`s (SPEC §5.2, issue 3). */
+import { ConvSyncError } from '../protocol/index.js';
+
+function nameOf(e: unknown): string {
+  const n = (e as { name?: unknown } | null)?.name;
+  return typeof n === 'string' ? n : '';
+}
+
+/**
+ * Maps a failure to a code: `QuotaExceededError` → `QUOTA`, Dexie's `MissingAPIError`
+ * → `NO_INDEXEDDB`, anything else → `STORAGE` (the original is the `cause`).
+ * A `ConvSyncError` passes through unchanged.
+ */
+export function toStorageError(e: unknown, what = 'storage operation failed'): ConvSyncError {
+  if (e instanceof ConvSyncError) return e;
+  const inner = (e as { inner?: unknown } | null)?.inner; // Dexie wraps the DOMException
+  const n = nameOf(e);
+  if (n === 'QuotaExceededError' || nameOf(inner) === 'QuotaExceededError' || n === 'NS_ERROR_DOM_QUOTA_REACHED') {
+    return new ConvSyncError('QUOTA', 'storage quota exceeded', { cause: e });
+  }
+  if (n === 'MissingAPIError') return noIndexedDB(e);
+  const msg = e instanceof Error && e.message ? `${what}: ${e.message}` : what;
+  return new ConvSyncError('STORAGE', msg, { cause: e });
+}
+
+/** True for the errors of a connection that was closed under us (worth one reopen). */
+export function isClosedError(e: unknown): boolean {
+  const n = nameOf(e);
+  return n === 'InvalidStateError' || n === 'DatabaseClosedError';
+}
+
+export function noIndexedDB(cause?: unknown): ConvSyncError {
+  return new ConvSyncError('NO_INDEXEDDB', 'IndexedDB is not available here (use memoryStorage(), or pass indexedDB)', cause === undefined ? {} : { cause });
+}
+
+export function dbBlocked(name: string): ConvSyncError {
+  return new ConvSyncError('DB_BLOCKED', `database ${name} is held open by another connection (another tab?)`);
+}

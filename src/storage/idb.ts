@@ -1,0 +1,405 @@
+/**
+ * The default adapter: IndexedDB through the `idb` library (SPEC §5.2). See
+ * docs/storage.md for the design.
+ *
+ * Schema (database version 1):
+ * - `conversations`, key path `[gen, conversationID]`: the record plus `gen` (its
+ *   generation), `pinned` (0|1: IndexedDB cannot index booleans) and `sortTime`.
+ *   Index `order` on `[gen, pinned, sortTime, conversationID]`, read backwards.
+ * - `meta`, key `"state"`: active generation, cursor, staging progress.
+ *
+ * A full sync fills a new generation page by page, flips the active generation and
+ * the cursor in one transaction, then drops the old generation with one key-range
+ * delete.
+ */
+import { unwrap, wrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
+import { copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged, sortKeyOf } from './common.js';
+import { dbBlocked, isClosedError, noIndexedDB, toStorageError } from './errors.js';
+import { mergeIncoming, withDraft, withRead } from './merge.js';
+import type { LocalDiff, Page, StagedFull, StorageAdapter, StorageOptions } from './types.js';
+
+const CONV = 'conversations';
+const META = 'meta';
+const ORDER = 'order';
+const STATE = 'state';
+
+interface Stored extends LocalConversation {
+  gen: number;
+  pinned: 0 | 1;
+  sortTime: number;
+}
+
+interface State {
+  schema: 1;
+  /** Generation of the live list. */
+  active: number;
+  /** Next generation number to hand out. */
+  next: number;
+  cursor: Cursor | null;
+  staging: (StagedFull & { gen: number }) | null;
+  /** Generations to delete (an old list after a swap, an abandoned staging). */
+  drop: number[];
+}
+
+type Tx = IDBPTransaction<unknown, string[], IDBTransactionMode>;
+
+
+/** `IDBIndex.getAllRecords` (Chromium 141+, fake-indexeddb 6.2); not in TS's DOM lib yet. */
+interface WithGetAllRecords {
+  getAllRecords(o: { query: IDBKeyRange; count: number; direction: IDBCursorDirection }): IDBRequest<Array<{ value: Stored }>>;
+}
+
+function toStored(r: LocalConversation, gen: number): Stored {
+  const [pinned, sortTime] = sortKeyOf(r);
+  return { ...r, gen, pinned, sortTime };
+}
+
+function fromStored(s: Stored): LocalConversation {
+  const { gen: _g, pinned: _p, sortTime: _t, ...r } = s;
+  return r;
+}
+
+/**
+ * IndexedDB is read from the globals (`indexedDB`, `IDBKeyRange`) when `open()` runs,
+ * never at import. The `idb` library checks values against the global `IDB*` classes,
+ * so there is no factory injection here: in Node, install `fake-indexeddb/auto` (or use
+ * `memoryStorage()` / `dexieStorage({ indexedDB, IDBKeyRange })`).
+ */
+export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
+  let name: string | null = null;
+  let db: IDBPDatabase | null = null;
+  let KR: typeof IDBKeyRange | undefined;
+  let userClosed = true;
+
+  const factory = (): IDBFactory => {
+    const f = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    KR = (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
+    if (!f || !KR) throw noIndexedDB();
+    return f;
+  };
+
+  const gen = (g: number): IDBKeyRange => KR!.bound([g], [g, []]);
+
+  async function connect(): Promise<IDBPDatabase> {
+    const n = name!;
+    const req = factory().open(n, 1);
+    req.onupgradeneeded = () => {
+      const raw = req.result;
+      if (!raw.objectStoreNames.contains(CONV)) {
+        raw.createObjectStore(CONV, { keyPath: ['gen', 'conversationID'] }).createIndex(ORDER, ['gen', 'pinned', 'sortTime', 'conversationID']);
+        raw.createObjectStore(META);
+      }
+    };
+    const raw = await new Promise<IDBDatabase>((resolve, reject) => {
+      let blocked = false;
+      req.onblocked = () => {
+        blocked = true;
+        reject(dbBlocked(n));
+      };
+      req.onsuccess = () => (blocked ? req.result.close() : resolve(req.result));
+      req.onerror = () => reject(toStorageError(req.error, `opening ${n}`));
+    });
+    const d = wrap(raw);
+    const drop = (): void => {
+      if (db === d) db = null;
+    };
+    // Let other tabs upgrade or delete; the next call reopens.
+    raw.onversionchange = () => {
+      raw.close();
+      drop();
+    };
+    raw.onclose = drop;
+    db = d;
+    return d;
+  }
+
+  /** Runs `fn` in one transaction over both stores; a closed connection is reopened once. */
+  async function run<T>(mode: IDBTransactionMode, fn: (tx: Tx, st: State) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let d: IDBPDatabase | null = null;
+      try {
+        if (userClosed) throw toStorageError(null, 'storage is not open');
+        d = db ?? (await connect());
+        const tx = d.transaction([CONV, META], mode);
+        try {
+          const st: State = ((await tx.objectStore(META).get(STATE)) as State | undefined) ?? {
+            schema: 1, active: 1, next: 2, cursor: null, staging: null, drop: [],
+          };
+          const out = await fn(tx, st);
+          await tx.done;
+          return out;
+        } catch (e) {
+          tx.done.catch(() => undefined);
+          try {
+            tx.abort();
+          } catch {
+            /* already finished */
+          }
+          throw e;
+        }
+      } catch (e) {
+        const closed = !userClosed && (isClosedError(e) || (d !== null && db !== d));
+        if (closed && attempt === 0) {
+          if (db === d) db = null;
+          continue;
+        }
+        throw toStorageError(e);
+      }
+    }
+  }
+
+  const conv = (tx: Tx) => tx.objectStore(CONV);
+  const rawConv = (tx: Tx): IDBObjectStore => unwrap(conv(tx));
+  const saveState = (tx: Tx, st: State): void => void unwrap(tx.objectStore(META)).put(st, STATE);
+  const dropGens = (tx: Tx, st: State): void => {
+    for (const g of st.drop) rawConv(tx).delete(gen(g));
+    st.drop = [];
+  };
+
+  return {
+    async open(userID) {
+      name = dbName(opts, userID);
+      userClosed = false;
+      if (db) return;
+      await run('readwrite', async (tx, st) => {
+        if (st.drop.length === 0) return;
+        dropGens(tx, st);
+        saveState(tx, st);
+      });
+    },
+
+    async close() {
+      userClosed = true;
+      db?.close();
+      db = null;
+    },
+
+    async destroy() {
+      userClosed = true;
+      db?.close();
+      db = null;
+      if (name === null) return;
+      const n = name;
+      let f: IDBFactory;
+      try {
+        f = factory();
+      } catch (e) {
+        throw toStorageError(e);
+      }
+      await new Promise<void>((resolve, reject) => {
+        const req = f.deleteDatabase(n);
+        req.onblocked = () => reject(dbBlocked(n));
+        req.onsuccess = () => resolve();
+        req.onerror = () => reject(toStorageError(req.error, `deleting ${n}`));
+      });
+    },
+
+    getCursor: () => run('readonly', async (_tx, st) => st.cursor),
+
+    get: (id) =>
+      run('readonly', async (tx, st) => {
+        const s = (await conv(tx).get([st.active, id])) as Stored | undefined;
+        return s && fromStored(s);
+      }),
+
+    getAll: () =>
+      run('readonly', async (tx, st) => {
+        const all = (await conv(tx).index(ORDER).getAll(gen(st.active))) as Stored[];
+        return all.reverse().map(fromStored);
+      }),
+
+    getPage: (limit, after) =>
+      run('readonly', async (tx, st): Promise<Page> => {
+        const n = Math.floor(limit);
+        const g = st.active;
+        const range = after === undefined ? gen(g) : KR!.bound([g], [g, ...decodePage(after)], false, true);
+        if (!(n > 0)) return { items: [], next: null };
+        const index = conv(tx).index(ORDER);
+        const raw = unwrap(index) as IDBIndex & Partial<WithGetAllRecords>;
+        let found: Stored[];
+        if (typeof raw.getAllRecords === 'function') {
+          const req = raw.getAllRecords({ query: range, count: n + 1, direction: 'prev' });
+          found = (await wrap(req)).map((r) => r.value);
+        } else {
+          found = [];
+          let c = await index.openCursor(range, 'prev');
+          while (c && found.length <= n) {
+            found.push(c.value as Stored);
+            c = await c.continue();
+          }
+        }
+        const items = found.slice(0, n).map(fromStored);
+        const last = items[items.length - 1];
+        return { items, next: found.length > n && last ? encodePage(last) : null };
+      }),
+
+    allIDs: () =>
+      run('readonly', async (tx, st) => {
+        const keys = (await conv(tx).getAllKeys(gen(st.active))) as Array<[number, string]>;
+        return keys.map((k) => k[1]);
+      }),
+
+    applyDelta: (upsert: Conversation[], remove: string[], cursor: Cursor) =>
+      run('readwrite', async (tx, st): Promise<LocalDiff> => {
+        const g = st.active;
+        const store = conv(tx);
+        const wanted = [...new Set([...upsert.map((c) => c.conversationID), ...remove])];
+        const found = await Promise.all(wanted.map((id) => store.get([g, id]) as Promise<Stored | undefined>));
+        const stored = new Map<string, LocalConversation>();
+        found.forEach((s) => s && stored.set(s.conversationID, fromStored(s)));
+        const pending = new Map<string, LocalConversation | null>();
+        const raw = rawConv(tx);
+        for (const c of upsert) {
+          const id = c.conversationID;
+          const cur = pending.has(id) ? pending.get(id) ?? undefined : stored.get(id);
+          const merged = mergeIncoming(cur, c);
+          if (!merged) continue;
+          hook(opts, id);
+          raw.put(toStored(merged, g));
+          pending.set(id, merged);
+        }
+        for (const id of remove) {
+          if (!(pending.has(id) ? pending.get(id) : stored.get(id))) continue;
+          hook(opts, id);
+          raw.delete([g, id]);
+          pending.set(id, null);
+        }
+        const diff: LocalDiff = { added: [], updated: [], removed: [] };
+        for (const [id, r] of pending) {
+          const old = stored.get(id);
+          if (r === null) {
+            if (old) diff.removed.push(id);
+          } else (old ? diff.updated : diff.added).push(copyRecord(r));
+        }
+        st.cursor = cursor;
+        saveState(tx, st);
+        return diff;
+      }),
+
+    raiseRead: (id, seq, cursor) =>
+      run('readwrite', async (tx, st) => {
+        const store = conv(tx);
+        const live = (await store.get([st.active, id])) as Stored | undefined;
+        if (!live) return undefined;
+        const s = st.staging && ((await store.get([st.staging.gen, id])) as Stored | undefined);
+        const cur = fromStored(live);
+        const next = withRead(cur, seq);
+        const nextStaged = s && withRead(fromStored(s), seq);
+        if (next) {
+          hook(opts, id);
+          rawConv(tx).put(toStored(next, st.active));
+        }
+        if (nextStaged && st.staging) {
+          hook(opts, id);
+          rawConv(tx).put(toStored(nextStaged, st.staging.gen));
+        }
+        if (cursor) {
+          st.cursor = cursor;
+          saveState(tx, st);
+        }
+        return next ?? cur;
+      }),
+
+    setDraft: (id, text, time) =>
+      run('readwrite', async (tx, st) => {
+        const store = conv(tx);
+        const live = (await store.get([st.active, id])) as Stored | undefined;
+        if (!live) return undefined;
+        const s = st.staging && ((await store.get([st.staging.gen, id])) as Stored | undefined);
+        const next = withDraft(fromStored(live), text, time);
+        rawConv(tx).put(toStored(next, st.active));
+        if (s && st.staging) rawConv(tx).put(toStored(withDraft(fromStored(s), text, time), st.staging.gen));
+        return next;
+      }),
+
+    beginFull: (cursor) =>
+      run('readwrite', async (tx, st) => {
+        if (st.staging) st.drop.push(st.staging.gen);
+        dropGens(tx, st);
+        st.staging = { gen: st.next++, cursor, nextCursor: null, staged: 0 };
+        saveState(tx, st);
+      }),
+
+    stagedFull: () =>
+      run('readonly', async (_tx, st) => {
+        const s = st.staging;
+        return s && s.staged > 0 ? { cursor: s.cursor, nextCursor: s.nextCursor, staged: s.staged } : null;
+      }),
+
+    stagePage: (records, nextCursor) =>
+      run('readwrite', async (tx, st) => {
+        const s = st.staging;
+        if (!s) throw notStaged();
+        const out: Pick<LocalDiff, 'added' | 'updated'> = { added: [], updated: [] };
+        const live = new Map<string, LocalConversation>();
+        if (records.length > 0) {
+          // One range read of the live records between the page's lowest and highest ID:
+          // snapshot pages come in ID order, so this is about the page's own records.
+          let lo = records[0]!.conversationID;
+          let hi = lo;
+          for (const c of records) {
+            if (c.conversationID < lo) lo = c.conversationID;
+            if (c.conversationID > hi) hi = c.conversationID;
+          }
+          const got = (await conv(tx).getAll(KR!.bound([st.active, lo], [st.active, hi]))) as Stored[];
+          for (const r of got) live.set(r.conversationID, fromStored(r));
+        }
+        const raw = rawConv(tx);
+        for (const c of records) {
+          const old = live.get(c.conversationID);
+          const merged = mergeIncoming(old, c);
+          hook(opts, c.conversationID);
+          raw.put(toStored(merged ?? old!, s.gen));
+          if (!old) out.added.push(copyRecord(merged!));
+          else if (merged) out.updated.push(copyRecord(merged));
+        }
+        s.staged += records.length;
+        s.nextCursor = nextCursor;
+        saveState(tx, st);
+        return out;
+      }),
+
+    async commitFull() {
+      const removed = await run('readwrite', async (tx, st) => {
+        const s = st.staging;
+        if (!s) throw notStaged();
+        if (s.nextCursor !== null) throw notComplete();
+        const store = conv(tx);
+        const [oldKeys, newKeys] = (await Promise.all([store.getAllKeys(gen(st.active)), store.getAllKeys(gen(s.gen))])) as Array<
+          Array<[number, string]>
+        >;
+        // Both key lists are sorted by ID: one merge walk finds the IDs that leave.
+        const gone: string[] = [];
+        let j = 0;
+        for (const [, id] of oldKeys!) {
+          while (j < newKeys!.length && newKeys![j]![1] < id) j++;
+          if (newKeys![j]?.[1] !== id) gone.push(id);
+        }
+        for (const id of gone) hook(opts, id);
+        st.drop.push(st.active);
+        st.active = s.gen;
+        st.cursor = s.cursor;
+        st.staging = null;
+        saveState(tx, st);
+        return gone;
+      });
+      // The old generation goes after the flip, in its own transaction; if this fails,
+      // `drop` keeps it listed and the next open or beginFull deletes it.
+      await run('readwrite', async (tx, st) => {
+        dropGens(tx, st);
+        saveState(tx, st);
+      }).catch(() => undefined);
+      return removed;
+    },
+
+    abortFull: () =>
+      run('readwrite', async (tx, st) => {
+        if (!st.staging) return;
+        st.drop.push(st.staging.gen);
+        st.staging = null;
+        dropGens(tx, st);
+        saveState(tx, st);
+      }),
+  };
+}

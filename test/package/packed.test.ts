@@ -1,0 +1,101 @@
+// The package as users receive it: `npm pack`, unpacked into a temporary project,
+// imported as ESM, as CJS, and bundled for the browser.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+// @ts-expect-error plain .mjs helper without types
+import { measureBundle } from '../../scripts/bundle-size.mjs';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let project = '';
+let files: string[] = [];
+
+beforeAll(() => {
+  project = mkdtempSync(path.join(tmpdir(), 'convsync-pack-'));
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: root, encoding: 'utf8' });
+  const info = JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  files = info[0]!.files.map((f) => f.path);
+  const modules = path.join(project, 'node_modules');
+  mkdirSync(modules);
+  execFileSync('tar', ['-xzf', path.join(project, info[0]!.filename), '-C', modules]);
+  execFileSync('mv', [path.join(modules, 'package'), path.join(modules, 'convsync')]);
+  // The package's dependencies come from this repository's install: no registry needed.
+  for (const dep of ['dexie', 'idb', 'rxjs', 'ws', 'tslib']) {
+    try {
+      symlinkSync(path.join(root, 'node_modules', dep), path.join(modules, dep));
+    } catch {
+      /* not every dependency has every optional peer */
+    }
+  }
+  writeFileSync(path.join(project, 'package.json'), '{"name":"consumer","private":true}');
+});
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+const run = (file: string, code: string) => {
+  writeFileSync(path.join(project, file), code);
+  return execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }).trim();
+};
+
+const smoke = `
+  const sync = createConversationSync({ userID: 'u1', apiURL: 'http://127.0.0.1:1', token: 't', storage: memoryStorage({ name: 'pack-' + Math.random() }) });
+  console.log(typeof sync.start, typeof sync.conversations$.subscribe, new ConvSyncError('STORAGE', 'x').code);
+`;
+
+describe('packed tarball', () => {
+  it('contains only what users need', () => {
+    expect(files).toContain('package.json');
+    expect(files).toContain('README.md');
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.cjs');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('dist/server.js');
+    const unexpected = files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f));
+    expect(unexpected).toEqual([]);
+    expect(files.some((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
+  });
+
+  it('works as ESM', () => {
+    const out = run('esm.mjs', `import { createConversationSync, memoryStorage, ConvSyncError } from 'convsync';\n${smoke}`);
+    expect(out).toBe('function function STORAGE');
+  });
+
+  it('works as CJS', () => {
+    const out = run(
+      'cjs.cjs',
+      `const { createConversationSync, memoryStorage, ConvSyncError } = require('convsync');\n(async () => {${smoke}})();`,
+    );
+    expect(out).toBe('function function STORAGE');
+  });
+
+  it('server entry works as ESM and CJS', () => {
+    expect(run('srv.mjs', `import { createServer } from 'convsync/server'; console.log(typeof createServer);`)).toBe('function');
+    expect(run('srv.cjs', `const { createServer } = require('convsync/server'); console.log(typeof createServer);`)).toBe('function');
+  });
+
+  it('bundles for the browser without dexie or server code when only idb is used', async () => {
+    const from = path.join(project, 'node_modules/convsync/dist/index.js');
+    const r = await measureBundle({ names: ['createConversationSync', 'idbStorage'], from });
+    expect(r.modules.some((m: string) => m.includes('/dexie/'))).toBe(false);
+    expect(r.modules.some((m: string) => m.includes('/idb/'))).toBe(true);
+    expect(r.code).not.toMatch(/createServer|node:http|VersionLog/);
+    const d = await measureBundle({ names: ['createConversationSync', 'dexieStorage'], from });
+    expect(d.modules.some((m: string) => m.includes('/dexie/'))).toBe(true);
+  });
+});
+
+describe('bundle size', () => {
+  it('stays within the budget written in the README', async () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const m = /Size budget: \*\*(\d+(?:\.\d+)?) KB\*\*/.exec(readme);
+    expect(m, 'README states "Size budget: **N KB**"').not.toBeNull();
+    const budget = Number(m![1]) * 1024;
+    const r = await measureBundle({ names: ['createConversationSync', 'idbStorage'] });
+    expect(r.gzip).toBeLessThanOrEqual(budget);
+  });
+});
