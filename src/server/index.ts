@@ -1,2 +1,18 @@
 /** convsync/server: the reference server. */
-export {};
+export { createServer, createServerState, DEFAULT_SYNC_LIMIT } from './create-server.js';
+export type { ConvSyncServer, CreateServerOptions, ServerState } from './create-server.js';
+export { MemoryConversationStore, sameConversation } from './store.js';
+export type { CommitResult, ConversationInfo, ConversationStore, Edit, SortedPage } from './store.js';
+export { VersionLog, LogState, newLogID } from './version-log.js';
+export type { LogChanges, LogEntry, LogHead, LogStateValue, VersionLogSnapshot } from './version-log.js';
+export { decide, decideBatch, decideFromHead } from './decision.js';
+export type { ClientCursor, Decision, DecisionReason } from './decision.js';
+export { issueToken, verifyToken, tokenFromHeaders, newTokenSecret } from './auth.js';
+export type { IssuedToken, TokenCheck } from './auth.js';
+export { ConversationService, changedFrame, singleChatID, peerOf, DELTA_MAX } from './service.js';
+export { Metrics } from './metrics.js';
+export { jsonLineLogger, silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export { ApiError } from './api-error.js';
+export { MAX_BODY_BYTES } from './http.js';
+export { CLOSE_AUTH, CLOSE_MALFORMED } from './ws-hub.js';

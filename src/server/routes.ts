@@ -1,0 +1,167 @@
+/** The POST endpoints of SPEC §3.1, §3.2 and §3.4. */
+import { ErrCode, idHash, type FullIDsAnswer, type FullPage, type SortedListAnswer } from '../protocol/index.js';
+import { ApiError } from './api-error.js';
+import { issueToken } from './auth.js';
+import { decide, decideBatch, type Decision } from './decision.js';
+import type { Metrics } from './metrics.js';
+import { seed } from './seed.js';
+import type { ConversationService } from './service.js';
+import * as v from './validate-request.js';
+
+export interface RouteContext {
+  /** the token's user; `null` on routes without auth */
+  userID: string | null;
+  body: unknown;
+}
+
+export interface Route {
+  auth: boolean;
+  admin: boolean;
+  handle(ctx: RouteContext): Promise<unknown>;
+}
+
+export interface RouteDeps {
+  service: ConversationService;
+  metrics: Metrics;
+  syncLimit: number;
+  tokenSecret: () => string;
+}
+
+function self(ctx: RouteContext, userID: string): string {
+  if (ctx.userID !== userID) throw new ApiError(ErrCode.NO_PERMISSION, `no permission: the token belongs to another user than ${userID}`);
+  return userID;
+}
+
+export function buildRoutes(d: RouteDeps): Map<string, Route> {
+  const { service, metrics } = d;
+  const store = service.store;
+  const routes = new Map<string, Route>();
+  const user = (path: string, handle: Route['handle']) => routes.set(path, { auth: true, admin: false, handle });
+  const admin = (path: string, handle: Route['handle']) => routes.set(path, { auth: false, admin: true, handle });
+
+  const timed = async <T>(run: () => Promise<T>): Promise<[T, number]> => {
+    const t0 = performance.now();
+    const r = await run();
+    return [r, (performance.now() - t0) / 1000];
+  };
+  const count = (dec: Decision, seconds: number) => metrics.answer(dec.mode, seconds, dec.reason === 'overflow');
+
+  // ---- sync ----
+  user('/conversation/get_incremental_conversations', async (ctx) => {
+    const r = v.readIncrementalReq(ctx.body);
+    self(ctx, r.userID);
+    const [dec, s] = await timed(() => decide(store, r.userID, r, d.syncLimit));
+    count(dec, s);
+    return dec.answer;
+  });
+
+  user('/conversation/get_incremental_conversations_batch', async (ctx) => {
+    const r = v.readBatchReq(ctx.body);
+    for (const t of r.targets) self(ctx, t.userID);
+    const [decs, s] = await timed(() => decideBatch(store, r.targets, d.syncLimit));
+    const results: Record<string, Decision['answer']> = {};
+    for (const t of r.targets) {
+      const dec = decs.get(t.userID)!;
+      count(dec, s / Math.max(1, r.targets.length));
+      results[t.userID] = dec.answer;
+    }
+    return { results };
+  });
+
+  user('/conversation/get_full_conversations', async (ctx): Promise<FullPage> => {
+    const r = v.readFullReq(ctx.body);
+    self(ctx, r.userID);
+    // the cursor is read before the page: it is never newer than the data
+    const head = await store.head(r.userID);
+    const page = await store.page(r.userID, r.cursor, r.limit);
+    const last = page.items[page.items.length - 1];
+    return {
+      versionID: head.id,
+      version: head.version,
+      conversations: page.items,
+      nextCursor: page.more && last ? last.conversationID : null,
+    };
+  });
+
+  user('/conversation/get_full_conversation_ids', async (ctx): Promise<FullIDsAnswer> => {
+    const r = v.readFullIDsReq(ctx.body);
+    self(ctx, r.userID);
+    const head = await store.head(r.userID);
+    const ids = await store.ids(r.userID);
+    const equal = r.idHash !== undefined && r.idHash === idHash(ids);
+    return { versionID: head.id, version: head.version, equal, conversationIDs: equal ? [] : ids };
+  });
+
+  user('/conversation/get_sorted_conversation_list', async (ctx): Promise<SortedListAnswer> => {
+    const r = v.readSortedReq(ctx.body);
+    self(ctx, r.userID);
+    const p = await store.sorted(r.userID, (r.pageNumber - 1) * r.showNumber, r.showNumber);
+    return { conversationTotal: p.total, unreadTotal: p.unreadTotal, conversationElems: p.items };
+  });
+
+  // ---- user writes ----
+  user('/conversation/set_conversations', async (ctx) => {
+    const r = v.readSetReq(ctx.body);
+    await service.setConversations(self(ctx, r.userID), r.conversation);
+    return {};
+  });
+
+  user('/conversation/mark_as_read', async (ctx) => {
+    const r = v.readMarkReadReq(ctx.body);
+    await service.markAsRead(self(ctx, r.userID), r.conversationID, r.hasReadSeq);
+    return {};
+  });
+
+  user('/conversation/delete_conversations', async (ctx) => {
+    const r = v.readDeleteReq(ctx.body);
+    await service.deleteConversations(self(ctx, r.userID), r.conversationIDs);
+    return {};
+  });
+
+  // ---- admin ----
+  admin('/admin/token', async (ctx) => {
+    const r = v.readTokenReq(ctx.body);
+    return issueToken(d.tokenSecret(), r.userID, r.ttlSeconds);
+  });
+
+  admin('/admin/seed', async (ctx) => {
+    const r = v.readSeedReq(ctx.body);
+    return seed(service, r.userID, r.count, r.peers.filter((p) => p !== r.userID));
+  });
+
+  admin('/admin/send_message', async (ctx) => {
+    const r = v.readSendMessageReq(ctx.body);
+    return { conversationID: r.conversationID, ...(await service.sendMessage(r.conversationID, r.sendID, r.text)) };
+  });
+
+  admin('/admin/upsert', async (ctx) => {
+    const r = v.readUpsertReq(ctx.body);
+    const c = await service.upsert(r.userID, r.conversations);
+    const head = c ?? (await store.head(r.userID));
+    return { versionID: head.id, version: head.version, changed: c !== null };
+  });
+
+  admin('/admin/delete', async (ctx) => {
+    const r = v.readDeleteReq(ctx.body);
+    const c = await service.commit(
+      r.userID,
+      r.conversationIDs.map((conversationID) => ({ conversationID, apply: () => undefined })),
+    );
+    const head = c ?? (await store.head(r.userID));
+    return { versionID: head.id, version: head.version, deleted: c ? c.delete : [] };
+  });
+
+  admin('/admin/reset_log', async (ctx) => {
+    const r = v.readUserReq(ctx.body);
+    const h = await service.resetLog(r.userID);
+    return { versionID: h.id, version: h.version };
+  });
+
+  admin('/admin/compact', async (ctx) => {
+    const r = v.readCompactReq(ctx.body);
+    const h = await store.compact(r.userID, r.keepVersion);
+    return { versionID: h.id, version: h.version, deleted: h.deleted };
+  });
+
+  return routes;
+}

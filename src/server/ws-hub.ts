@@ -1,0 +1,195 @@
+/**
+ * WebSocket notifications (SPEC §4). `GET /ws` upgrades; the first frame must be
+ * `{"type":"auth","token":"…"}` within `authTimeoutMs` (else close 4401); then the
+ * socket joins its user's set and receives every notification for that user.
+ *
+ * - Any first frame that is not a valid auth (bad JSON, another type, bad or expired
+ *   token) closes with 4401; after auth, a frame that is not a JSON object with a string
+ *   `type` (or a binary frame) closes that socket only, with 4400. Unknown types are ignored.
+ * - Heartbeat both ways: a client `ping` gets a `pong`; the server sends `ping` every
+ *   `heartbeatMs` and terminates a socket that let two pass without sending anything.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { isObj, type ServerFrame } from '../protocol/index.js';
+import { verifyToken } from './auth.js';
+import type { Metrics } from './metrics.js';
+import type { Logger } from './logger.js';
+
+export const CLOSE_AUTH = 4401;
+export const CLOSE_MALFORMED = 4400;
+
+export interface WsHubOptions {
+  tokenSecret: () => string;
+  metrics: Metrics;
+  logger: Logger;
+  authTimeoutMs: number;
+  heartbeatMs: number;
+  allowedOrigins: readonly string[] | undefined;
+  maxPayload?: number;
+}
+
+interface Conn {
+  ws: WebSocket;
+  userID: string | null;
+  missed: number;
+  authTimer: NodeJS.Timeout | null;
+}
+
+export class WsHub {
+  private readonly wss: WebSocketServer;
+  private readonly byUser = new Map<string, Set<Conn>>();
+  private readonly all = new Set<Conn>();
+  private readonly beat: NodeJS.Timeout;
+
+  constructor(private readonly o: WsHubOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 64 * 1024 });
+    this.beat = setInterval(() => this.heartbeat(), o.heartbeatMs);
+    this.beat.unref();
+  }
+
+  /** Handles an HTTP upgrade on `/ws`. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const origin = req.headers.origin;
+    if (this.o.allowedOrigins && origin !== undefined && !this.o.allowedOrigins.includes(origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      this.o.logger.info('ws origin refused', { origin });
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+  }
+
+  /** Sends one frame to every open socket of `userID`. Returns how many got it. */
+  send(userID: string, frame: ServerFrame): number {
+    const conns = this.byUser.get(userID);
+    if (!conns || conns.size === 0) return 0;
+    const text = JSON.stringify(frame);
+    let n = 0;
+    for (const c of conns) {
+      if (c.ws.readyState === WebSocket.OPEN) {
+        c.ws.send(text);
+        n++;
+      }
+    }
+    this.o.metrics.notificationsSent += n;
+    return n;
+  }
+
+  /** Authenticated sockets of a user (all users when omitted). */
+  count(userID?: string): number {
+    if (userID === undefined) return [...this.byUser.values()].reduce((s, x) => s + x.size, 0);
+    return this.byUser.get(userID)?.size ?? 0;
+  }
+
+  /** Closes every socket (1001 going away) and waits until they are gone. */
+  async close(): Promise<void> {
+    clearInterval(this.beat);
+    const closing: Array<Promise<void>> = [];
+    for (const c of this.all) {
+      if (c.authTimer) clearTimeout(c.authTimer);
+      if (c.ws.readyState === WebSocket.CLOSED) continue;
+      closing.push(
+        new Promise<void>((resolve) => {
+          const t = setTimeout(() => c.ws.terminate(), 1000);
+          t.unref();
+          c.ws.once('close', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          c.ws.close(1001, 'server shutting down');
+        }),
+      );
+    }
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private accept(ws: WebSocket): void {
+    const c: Conn = { ws, userID: null, missed: 0, authTimer: null };
+    this.all.add(c);
+    c.authTimer = setTimeout(() => {
+      c.authTimer = null;
+      if (c.userID === null) this.closeConn(c, CLOSE_AUTH, 'auth timeout');
+    }, this.o.authTimeoutMs);
+    ws.on('message', (data, isBinary) => this.onMessage(c, data, isBinary));
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      this.drop(c);
+      this.all.delete(c);
+    });
+  }
+
+  /** Stops delivering to a connection (idempotent): when we close it and when it closes. */
+  private drop(c: Conn): void {
+    if (c.authTimer) clearTimeout(c.authTimer);
+    c.authTimer = null;
+    if (c.userID !== null) {
+      const set = this.byUser.get(c.userID);
+      if (set?.delete(c)) this.o.metrics.openSockets--;
+      if (set && set.size === 0) this.byUser.delete(c.userID);
+    }
+  }
+
+  private closeConn(c: Conn, code: number, reason: string): void {
+    this.drop(c);
+    c.ws.close(code, reason);
+  }
+
+  private onMessage(c: Conn, data: RawData, isBinary: boolean): void {
+    c.missed = 0;
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    let frame: unknown;
+    try {
+      frame = isBinary ? undefined : JSON.parse(data.toString());
+    } catch {
+      frame = undefined;
+    }
+    if (c.userID === null) {
+      this.onAuth(c, frame);
+      return;
+    }
+    if (!isObj(frame) || typeof frame.type !== 'string') {
+      this.closeConn(c, CLOSE_MALFORMED, 'malformed frame');
+      return;
+    }
+    if (frame.type === 'ping') c.ws.send('{"type":"pong"}');
+    // 'pong' only proves liveness (done above); other types are ignored for forward compatibility
+  }
+
+  private onAuth(c: Conn, frame: unknown): void {
+    if (!isObj(frame) || frame.type !== 'auth' || typeof frame.token !== 'string') {
+      this.closeConn(c, CLOSE_AUTH, 'first frame must be auth');
+      return;
+    }
+    const check = verifyToken(this.o.tokenSecret(), frame.token);
+    if (!check.ok) {
+      this.closeConn(c, CLOSE_AUTH, check.reason);
+      return;
+    }
+    if (c.authTimer) clearTimeout(c.authTimer);
+    c.authTimer = null;
+    c.userID = check.userID;
+    let set = this.byUser.get(check.userID);
+    if (!set) {
+      set = new Set();
+      this.byUser.set(check.userID, set);
+    }
+    set.add(c);
+    this.o.metrics.openSockets++;
+    c.ws.send(JSON.stringify({ type: 'auth.ok', userID: check.userID }));
+  }
+
+  private heartbeat(): void {
+    for (const c of this.all) {
+      if (c.userID === null || c.ws.readyState !== WebSocket.OPEN) continue;
+      if (c.missed >= 2) {
+        this.drop(c);
+        c.ws.terminate();
+        continue;
+      }
+      c.missed++;
+      c.ws.send('{"type":"ping"}');
+    }
+  }
+}
