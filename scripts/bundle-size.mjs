@@ -3,6 +3,7 @@
 // Used by `npm run size`, the size test and the benchmarks.
 import { rollup } from 'rollup';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
 import terser from '@rollup/plugin-terser';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +26,12 @@ export async function measureBundle({ names, from = path.join(root, 'dist/index.
         load: (id) => (id === entry ? `export { ${names.join(', ')} } from ${JSON.stringify(from)};` : null),
       },
       nodeResolve({ browser: true }),
+      // dexie's ESM wrapper re-exports its UMD build
+      commonjs(),
     ],
     onwarn: () => {},
   });
-  const { output } = await bundle.generate({ format: 'es', plugins: [terser({ format: { comments: false } })] });
+  const { output } = await bundle.generate({ format: 'es', inlineDynamicImports: true, plugins: [terser({ module: true, format: { comments: false } })] });
   await bundle.close();
   const chunk = output[0];
   return {

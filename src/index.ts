@@ -1,3 +1,14 @@
-/** convsync: the client SDK. */
+/** convsync: the client SDK. Adapters are imported from their own modules so bundlers drop the unused ones. */
+export { createConversationSync } from './client/create.js';
+export type { ConversationSync, ConversationSyncOptions, PageOptions } from './client/create.js';
+export type { ChangeMode, ChangeSet, ClientMetrics, Progress } from './client/types.js';
+export type { SyncState, SyncStatus } from './client/status.js';
+export type { Clock } from './client/clock.js';
+export type { FetchLike, TokenOption } from './client/http.js';
+export type { WebSocketCtor } from './client/socket.js';
+export { idbStorage } from './storage/idb.js';
+export { dexieStorage } from './storage/dexie.js';
+export { memoryStorage } from './storage/memory.js';
+export type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './storage/types.js';
 export { ConvSyncError, type ErrorCode } from './protocol/errors.js';
 export type * from './protocol/types.js';

@@ -19,7 +19,9 @@
  *   database. Several users can share the instance (generations are unique per database).
  * - `name`, `indexedDB` and `IDBKeyRange` are ignored (your instance has its own).
  */
-import Dexie, { type Table } from 'dexie';
+// Type-only at the top: Dexie itself is loaded on open(), so an app that bundles
+// `convsync` but never calls dexieStorage() ships no Dexie.
+import type { Dexie, Table } from 'dexie';
 import { ConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
 import { copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged, sortKeyOf } from './common.js';
 import { isClosedError, noIndexedDB, toStorageError } from './errors.js';
@@ -108,7 +110,8 @@ export function dexieStorage(opts: DexieStorageOptions = {}): StorageAdapter {
           const f = opts.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
           const kr = opts.IDBKeyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
           if (!f || !kr) throw noIndexedDB();
-          db = new Dexie(dbName(opts, userID), { indexedDB: f, IDBKeyRange: kr });
+          const { default: DexieClass } = await import('dexie');
+          db = new DexieClass(dbName(opts, userID), { indexedDB: f, IDBKeyRange: kr });
           db.version(1).stores(SCHEMA);
         }
         if (!db.isOpen()) await db.open();

@@ -1,0 +1,34 @@
+/** Accumulates the diffs of one sync's writes into the one true diff `changes$` reports. */
+import type { LocalConversation } from '../protocol/index.js';
+import type { LocalDiff } from '../storage/types.js';
+
+export interface DiffAcc {
+  add(d: LocalDiff): void;
+  readonly empty: boolean;
+  result(): LocalDiff;
+}
+
+export function diffAcc(): DiffAcc {
+  /** id → [record, added?] */
+  const recs = new Map<string, [LocalConversation, boolean]>();
+  const gone = new Set<string>();
+  return {
+    add(d) {
+      // removed earlier in this sync and back now: it existed before, so it is an update
+      for (const c of d.added) recs.set(c.conversationID, [c, !gone.delete(c.conversationID)]);
+      for (const c of d.updated) recs.set(c.conversationID, [c, recs.get(c.conversationID)?.[1] ?? false]);
+      for (const id of d.removed) {
+        if (!recs.get(id)?.[1]) gone.add(id);
+        recs.delete(id);
+      }
+    },
+    get empty() {
+      return recs.size + gone.size === 0;
+    },
+    result() {
+      const r: LocalDiff = { added: [], updated: [], removed: [...gone] };
+      for (const [c, added] of recs.values()) (added ? r.added : r.updated).push(c);
+      return r;
+    },
+  };
+}

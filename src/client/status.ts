@@ -1,0 +1,45 @@
+/** `status$`: one pure reducer, so every transition is visible and testable. */
+import type { ConvSyncError, SyncMode } from '../protocol/index.js';
+
+export type SyncState = 'idle' | 'syncing' | 'offline' | 'error';
+
+export interface SyncStatus {
+  state: SyncState;
+  /** ms since epoch of the last successful sync. */
+  lastSyncAt?: number;
+  lastMode?: SyncMode;
+  /** The last failure; kept until a sync succeeds. */
+  error?: ConvSyncError;
+}
+
+export type StatusEvent =
+  /** a sync begins */
+  | { type: 'sync' }
+  /** a sync succeeded */
+  | { type: 'ok'; mode: SyncMode; at: number }
+  /** a sync failed: NETWORK / TIMEOUT mean offline, anything else is an error */
+  | { type: 'fail'; error: ConvSyncError }
+  /** a malformed frame or a failed pushed apply, outside of a sync's own result */
+  | { type: 'problem'; error: ConvSyncError }
+  /** the client stopped */
+  | { type: 'stop' };
+
+export const initialStatus: SyncStatus = { state: 'idle' };
+
+const offlineCodes = new Set(['NETWORK', 'TIMEOUT']);
+
+export function reduceStatus(s: SyncStatus, e: StatusEvent): SyncStatus {
+  const { error: _drop, ...rest } = s;
+  switch (e.type) {
+    case 'sync':
+      return { ...s, state: 'syncing' };
+    case 'ok':
+      return { ...rest, state: 'idle', lastSyncAt: e.at, lastMode: e.mode };
+    case 'fail':
+      return { ...s, state: offlineCodes.has(e.error.code) ? 'offline' : 'error', error: e.error };
+    case 'problem':
+      return { ...s, state: s.state === 'syncing' ? 'syncing' : 'error', error: e.error };
+    case 'stop':
+      return { ...rest, state: 'idle' };
+  }
+}

@@ -1,0 +1,171 @@
+/** Engine unit tests: single flight, pushed frames, retries — on a fake transport, memory storage and fake time. */
+import { describe, expect, it } from 'vitest';
+import { createEngine, newMetrics, type ChangeSet } from '../../src/client/engine.js';
+import type { Http } from '../../src/client/http.js';
+import type { StatusEvent } from '../../src/client/status.js';
+import { ConvSyncError, type Conversation } from '../../src/protocol/index.js';
+import { memoryStorage } from '../../src/storage/memory.js';
+import { makeConversation } from '../helpers/fixtures.js';
+import { deferred, FakeClock, flush } from './fakes.js';
+
+const V = 'c'.repeat(24);
+let dbSeq = 0;
+
+/** A scripted server: `answer(path, body)` decides; each call can be held open. */
+function setup(answer: (path: string, body: Record<string, unknown>) => unknown | Promise<unknown>) {
+  const calls: Array<{ path: string; body: Record<string, unknown> }> = [];
+  const http: Http = {
+    abortAll() {},
+    async post(path, body, read) {
+      calls.push({ path, body: body as Record<string, unknown> });
+      return read(await answer(path, body as Record<string, unknown>));
+    },
+  };
+  const clock = new FakeClock();
+  const storage = memoryStorage({ name: `engine-unit-${++dbSeq}` });
+  const changes: ChangeSet[] = [];
+  const status: StatusEvent[] = [];
+  const engine = createEngine({
+    userID: 'u1',
+    storage,
+    http,
+    clock,
+    random: () => 0.5,
+    metrics: newMetrics(),
+    pageSize: 2,
+    pollIntervalMs: 60_000,
+    maxBackoffMs: 30_000,
+    driftCheck: false,
+    driftCheckIntervalMs: 300_000,
+    onFold: () => {},
+    onReload: () => {},
+    onChanges: (c) => changes.push(c),
+    onStatus: (e) => status.push(e),
+    onProgress: () => {},
+  });
+  return { engine, storage, calls, clock, changes, status };
+}
+
+const incr = (version: number, over: Partial<{ insert: Conversation[]; update: Conversation[]; delete: string[]; full: boolean; versionID: string }> = {}) => ({
+  versionID: V,
+  version,
+  full: false,
+  insert: [],
+  update: [],
+  delete: [],
+  ...over,
+});
+
+async function seeded(answer: Parameters<typeof setup>[0]) {
+  const s = setup(answer);
+  await s.storage.open('u1');
+  await s.storage.applyDelta([makeConversation('sg_a'), makeConversation('sg_b')], [], { versionID: V, version: 5 });
+  await s.engine.init();
+  return s;
+}
+
+describe('single flight', () => {
+  it('N triggers during a sync fold into exactly one follow-up; sync() joins', async () => {
+    const gate = deferred<void>();
+    let n = 0;
+    const s = await seeded(async () => {
+      if (n++ === 0) await gate.promise;
+      return incr(5);
+    });
+    const first = s.engine.sync();
+    const joined = s.engine.sync();
+    expect(joined).toBe(first);
+    for (let i = 0; i < 50; i++) s.engine.trigger();
+    await flush();
+    expect(s.calls).toHaveLength(1);
+    gate.resolve();
+    expect(await first).toBe('equal');
+    expect(s.calls).toHaveLength(2);
+    expect(s.engine.metrics.syncs.equal).toBe(2);
+    // idle again: a trigger starts a new sync
+    s.engine.trigger();
+    await flush();
+    expect(s.calls).toHaveLength(3);
+  });
+
+  it('a failed sync rejects with a typed error, changes nothing, and retries with backoff', async () => {
+    let fail = true;
+    const s = await seeded(async () => {
+      if (fail) throw new ConvSyncError('NETWORK', 'down');
+      return incr(6, { delete: ['sg_a'] });
+    });
+    await expect(s.engine.sync()).rejects.toMatchObject({ code: 'NETWORK' });
+    expect(s.status.map((e) => e.type)).toEqual(['sync', 'fail']);
+    expect(await s.storage.getCursor()).toEqual({ versionID: V, version: 5 });
+    fail = false;
+    s.clock.advance(1000); // backoff(0) with random 0.5 = 500 ms
+    await flush();
+    await flush();
+    expect(s.calls).toHaveLength(2);
+    expect(await s.storage.getCursor()).toEqual({ versionID: V, version: 6 });
+    expect(s.changes).toEqual([{ added: [], updated: [], removed: ['sg_a'], mode: 'incremental' }]);
+  });
+
+  it('rejects a version going backwards or a non-full answer for another log', async () => {
+    for (const a of [incr(4), incr(7, { versionID: 'd'.repeat(24) }), incr(5, { delete: ['sg_a'] })]) {
+      const s = await seeded(() => a);
+      await expect(s.engine.sync()).rejects.toMatchObject({ code: 'BAD_ANSWER' });
+      expect(await s.storage.getCursor()).toEqual({ versionID: V, version: 5 });
+      expect((await s.storage.getAll()).length).toBe(2);
+    }
+  });
+
+  it('polls while the socket is down, not while it is up', async () => {
+    const s = await seeded(() => incr(5));
+    await s.engine.sync();
+    s.clock.advance(60_000);
+    await flush();
+    expect(s.calls).toHaveLength(2);
+    s.engine.setSocketUp(true);
+    s.clock.advance(600_000);
+    await flush();
+    expect(s.calls).toHaveLength(2);
+  });
+});
+
+describe('pushed frames', () => {
+  const frame = (version: number, delta?: { insert?: Conversation[]; update?: Conversation[]; delete?: string[] }, versionID = V) => ({
+    type: 'conversation.changed' as const,
+    userID: 'u1',
+    conversationIDs: [],
+    versionID,
+    version,
+    ...(delta ? { delta: { insert: [], update: [], delete: [], ...delta } } : {}),
+  });
+
+  it('applies the next version directly, ignores old ones, syncs on gaps and on frames without delta', async () => {
+    const s = await seeded(() => incr(9));
+    await s.engine.onChanged(frame(6, { insert: [makeConversation('sg_c')] }));
+    expect(s.calls).toHaveLength(0);
+    expect(s.engine.cursor).toEqual({ versionID: V, version: 6 });
+    expect(s.changes.at(-1)?.mode).toBe('pushed');
+    await s.engine.onChanged(frame(6, { delete: ['sg_c'] })); // duplicate version: ignored
+    await s.engine.onChanged(frame(3, { delete: ['sg_a'] })); // old: ignored
+    expect((await s.storage.getAll()).length).toBe(3);
+    expect(s.calls).toHaveLength(0);
+    await s.engine.onChanged(frame(8, { delete: ['sg_a'] })); // gap
+    await flush();
+    expect(s.calls).toHaveLength(1);
+    expect(s.engine.metrics.pushedDeltasApplied).toBe(1);
+  });
+
+  it('unread: in place; advances the cursor on the next version; unknown record → sync', async () => {
+    const s = await seeded(() => incr(6));
+    const unread = (id: string, hasReadSeq: number, version: number) =>
+      s.engine.onUnread({ type: 'conversation.unread', userID: 'u1', conversationID: id, hasReadSeq, unreadCountTime: 0, versionID: V, version });
+    await unread('sg_a', 3, 6);
+    expect((await s.storage.get('sg_a'))?.hasReadSeq).toBe(3);
+    expect(s.engine.cursor?.version).toBe(6);
+    await unread('sg_a', 2, 6); // lower and old: nothing
+    expect((await s.storage.get('sg_a'))?.hasReadSeq).toBe(3);
+    expect(s.calls).toHaveLength(0);
+    await unread('sg_zz', 4, 7);
+    await flush();
+    expect(s.calls).toHaveLength(1);
+  });
+});

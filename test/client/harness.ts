@@ -1,0 +1,223 @@
+/** Integration harness: a real client against the real reference server over loopback. */
+import 'fake-indexeddb/auto';
+import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
+import WebSocket from 'ws';
+import { expect } from 'vitest';
+import { createConversationSync, type ConversationSync, type ConversationSyncOptions } from '../../src/client/create.js';
+import type { Conversation, Cursor, LocalConversation } from '../../src/protocol/index.js';
+import { dexieStorage } from '../../src/storage/dexie.js';
+import { idbStorage } from '../../src/storage/idb.js';
+import { memoryStorage } from '../../src/storage/memory.js';
+import type { StorageAdapter } from '../../src/storage/types.js';
+import type { TestServer } from '../helpers/server.js';
+
+export type Kind = 'memory' | 'idb' | 'dexie';
+let dbSeq = 0;
+export const uniqueName = (tag = 'db'): string => `convsync-test:${tag}:${process.pid}:${++dbSeq}`;
+
+export function makeStorage(kind: Kind, name: string, beforeWrite?: (id: string) => void): StorageAdapter {
+  const o = { name, ...(beforeWrite ? { beforeWrite } : {}) };
+  return kind === 'memory' ? memoryStorage(o) : kind === 'idb' ? idbStorage(o) : dexieStorage(o);
+}
+
+const WRITES = ['applyDelta', 'raiseRead', 'setDraft', 'beginFull', 'stagePage', 'commitFull', 'abortFull', 'destroy'] as const;
+
+/** Wraps an adapter to count the calls of every write method. */
+export function countWrites(s: StorageAdapter): { storage: StorageAdapter; writes: () => number } {
+  let n = 0;
+  const wrapped = { ...s } as Record<string, unknown>;
+  for (const k of Object.keys(s) as Array<keyof StorageAdapter>) {
+    const f = s[k] as (...a: unknown[]) => unknown;
+    wrapped[k] = (...a: unknown[]) => {
+      if ((WRITES as readonly string[]).includes(k)) n++;
+      return f.apply(s, a);
+    };
+  }
+  return { storage: wrapped as unknown as StorageAdapter, writes: () => n };
+}
+
+/** A `ws` WebSocket behind a tap: frames can be dropped, held, injected; the link can be cut. */
+export class Tap {
+  static all: Tap[] = [];
+  inner: WebSocket;
+  /** return false to drop a frame (raw text) before the client sees it */
+  static pass: (raw: string, tap: Tap) => boolean = () => true;
+  seen: string[] = [];
+  private handler: ((ev: { data: unknown }) => void) | null = null;
+  constructor(url: string) {
+    this.inner = new WebSocket(url);
+    Tap.all.push(this);
+  }
+  get readyState(): number {
+    return this.inner.readyState;
+  }
+  send(d: string): void {
+    this.inner.send(d);
+  }
+  close(code?: number, reason?: string): void {
+    this.inner.close(code, reason);
+  }
+  set onopen(f: (() => void) | null) {
+    this.inner.onopen = () => f?.();
+  }
+  set onclose(f: ((ev: { code: number }) => void) | null) {
+    this.inner.onclose = (e) => f?.({ code: e.code });
+  }
+  set onerror(f: ((ev: unknown) => void) | null) {
+    this.inner.onerror = (e) => f?.(e);
+  }
+  set onmessage(f: ((ev: { data: unknown }) => void) | null) {
+    this.handler = f;
+    this.inner.onmessage = (e) => {
+      const raw = String(e.data);
+      this.seen.push(raw);
+      if (Tap.pass(raw, this)) f?.({ data: raw });
+    };
+  }
+  /** Hands a frame to the client as if the server had sent it. */
+  inject(frame: unknown): void {
+    this.handler?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+  }
+  static reset(): void {
+    Tap.all = [];
+    Tap.pass = () => true;
+  }
+}
+
+export interface Client {
+  sync: ConversationSync;
+  storage: StorageAdapter;
+  /** paths of the HTTP requests sent */
+  requests: string[];
+  writes: () => number;
+  /**
+   * makes the next answers of `path` crafted: return a Response (or a promise of one) to
+   * replace the real one; `real()` sends the request to the server and gives its answer;
+   * `init` is the request as the client made it (its `signal` aborts on timeout / stop)
+   */
+  craft: {
+    fn: ((path: string, body: unknown, real: () => Promise<Response>, init: RequestInit) => Response | undefined | Promise<Response | undefined>) | null;
+  };
+  tokenCalls: () => number;
+}
+
+export interface ClientOptions extends Partial<ConversationSyncOptions> {
+  kind?: Kind;
+  name?: string;
+  socket?: boolean;
+  beforeWrite?: (id: string) => void;
+  tokenFn?: () => Promise<string>;
+}
+
+export function makeClient(s: TestServer, userID: string, o: ClientOptions = {}): Client {
+  const requests: string[] = [];
+  const craft: Client['craft'] = { fn: null };
+  let tokenCalls = 0;
+  const base = o.storage ?? makeStorage(o.kind ?? 'memory', o.name ?? uniqueName(userID), o.beforeWrite);
+  const { storage, writes } = countWrites(base);
+  const tokenFn = o.tokenFn ?? (async () => s.token(userID));
+  const sync = createConversationSync({
+    userID,
+    apiURL: s.url,
+    ...(o.socket === false ? {} : { wsURL: s.wsURL }),
+    token: async () => (tokenCalls++, tokenFn()),
+    WebSocket: Tap,
+    fetch: async (url, init) => {
+      const path = new URL(url).pathname;
+      requests.push(path);
+      const crafted = await craft.fn?.(path, JSON.parse(String(init.body)), () => fetch(url, init), init);
+      if (crafted) return crafted;
+      return fetch(url, init);
+    },
+    maxBackoffMs: 300,
+    random: () => 0.9,
+    driftCheck: false,
+    ...o,
+    storage,
+  });
+  return { sync, storage, requests, writes, craft, tokenCalls: () => tokenCalls };
+}
+
+/** First value of `obs` matching `pred`, within `ms`. */
+export function waitFor<T>(obs: Observable<T>, pred: (v: T) => boolean, ms = 10_000): Promise<T> {
+  return firstValueFrom(obs.pipe(filter(pred), timeout({ first: ms })));
+}
+
+/** Polls `cond` (bounded) — for server-side facts that have no event. */
+export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  for (let i = 0; i < 100_000; i++) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Starts and waits until the socket is up (when there is one) and a sync has completed after that. */
+export async function startLive(c: Client): Promise<void> {
+  await c.sync.start();
+  await until(() => c.sync.metrics().socketConnects > 0, 10_000, 'socket up');
+  await c.sync.sync();
+}
+
+export async function serverHead(s: TestServer, userID: string): Promise<Cursor> {
+  const h = await s.server.state.store.head(userID);
+  return { versionID: h.id, version: h.version };
+}
+
+export async function serverList(s: TestServer, userID: string): Promise<Conversation[]> {
+  const ids = await s.server.state.store.ids(userID);
+  return s.server.state.store.get(userID, ids);
+}
+
+/** The wire part of a local record. */
+export function wire(c: LocalConversation): Conversation {
+  const { draftText: _a, draftTextTime: _b, unreadCount: _c, ...w } = c;
+  return w;
+}
+
+const byID = (a: { conversationID: string }, b: { conversationID: string }) => (a.conversationID < b.conversationID ? -1 : 1);
+
+/** Asserts the local list equals the server's data field by field, and the cursor its head. */
+export async function expectEqualToServer(c: Client, s: TestServer, userID: string): Promise<void> {
+  const local = (await c.sync.getPage({ limit: 1_000_000 })).items.map(wire).sort(byID);
+  const remote = (await serverList(s, userID)).sort(byID);
+  expect(local.length).toBe(remote.length);
+  expect(local).toEqual(remote);
+  expect(c.sync.cursor()).toEqual(await serverHead(s, userID));
+  expect(await c.storage.getCursor()).toEqual(await serverHead(s, userID));
+}
+
+/** Resolves once the client's cursor equals the server's head. */
+export async function caughtUp(c: Client, s: TestServer, userID: string, ms = 15_000): Promise<void> {
+  await until(async () => {
+    const h = await serverHead(s, userID);
+    const cur = c.sync.cursor();
+    return cur !== null && cur.versionID === h.versionID && cur.version === h.version;
+  }, ms, 'client cursor to reach the server head');
+}
+
+export function conv(id: string, userID: string, over: Partial<Conversation> = {}): Conversation {
+  return {
+    conversationID: id,
+    ownerUserID: userID,
+    conversationType: 3,
+    userID: '',
+    groupID: id.replace(/^sg_/, ''),
+    showName: `group ${id}`,
+    faceURL: '',
+    recvMsgOpt: 0,
+    isPinned: false,
+    isPrivateChat: false,
+    burnDuration: 0,
+    groupAtType: 0,
+    attachedInfo: '',
+    ex: '',
+    minSeq: 0,
+    maxSeq: 0,
+    hasReadSeq: 0,
+    latestMsg: null,
+    latestMsgSendTime: 1_700_000_000_000,
+    ...over,
+  };
+}
