@@ -3,8 +3,10 @@
  * SPEC §3, the body limit, auth, `operationID` tracing, CORS, `/metrics` and static files.
  *
  * Order of checks for a POST route: route exists (404/1004) → body size (413/1413) →
- * token (401/1501|1502) → JSON (400/1001) → body shape (400/1001) → permission
- * (403/1002) → the handler.
+ * token (401/1501|1502) → charset (400/1001: a declared charset other than utf-8 is
+ * refused; the media type is not checked) → UTF-8 (400/1001: invalid bytes are refused, never
+ * stored as U+FFFD) → JSON (400/1001) → body shape (400/1001) → permission (403/1002) →
+ * the handler.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -38,7 +40,26 @@ function send(res: ServerResponse, status: number, body: string, contentType: st
   res.end(body);
 }
 
-type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true };
+type BodyResult = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
+
+/** strict: invalid UTF-8 throws; a BOM is kept (and then fails JSON.parse, as before) */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Why a request's Content-Type is refused, or `null`. The body is read as JSON whatever
+ * the media type (fetch's default `text/plain` and `curl -d` work; auth is a header, so a
+ * cross-site "simple" request cannot carry a token anyway); only a declared charset other
+ * than UTF-8 is refused, since the bytes would be misread.
+ */
+function contentTypeError(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const [, ...params] = header.split(';').map((x) => x.trim().toLowerCase());
+  for (const p of params) {
+    const [k, v = ''] = p.split('=').map((x) => x.trim());
+    if (k === 'charset' && v.replace(/^"|"$/g, '') !== 'utf-8' && v.replace(/^"|"$/g, '') !== 'utf8') return 'the body must be UTF-8';
+  }
+  return null;
+}
 
 function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   return new Promise((resolve, reject) => {
@@ -55,7 +76,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, bytes: Buffer.concat(chunks) }));
     req.on('error', reject);
     // a body cut off past DRAIN_CAP never ends: settle so nothing waits forever
     req.on('close', () => {
@@ -145,9 +166,17 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
         if (!check.ok) return reply(check.errCode, check.reason, '', null);
         userID = check.userID;
       }
+      const typeError = contentTypeError(req.headers['content-type']);
+      if (typeError) return reply(ErrCode.ARGS, `bad arguments: ${typeError}`, 'content-type', null);
+      let text: string;
+      try {
+        text = UTF8.decode(body.bytes);
+      } catch {
+        return reply(ErrCode.ARGS, 'bad arguments: body is not valid UTF-8', 'body', null);
+      }
       let parsed: unknown;
       try {
-        parsed = body.text.trim() === '' ? {} : JSON.parse(body.text);
+        parsed = text.trim() === '' ? {} : JSON.parse(text);
       } catch {
         return reply(ErrCode.ARGS, 'bad arguments: body is not valid JSON', 'body', null);
       }

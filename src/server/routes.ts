@@ -59,7 +59,8 @@ export function buildRoutes(d: RouteDeps): Map<string, Route> {
     const r = v.readBatchReq(ctx.body);
     for (const t of r.targets) self(ctx, t.userID);
     const [decs, s] = await timed(() => decideBatch(store, r.targets, d.syncLimit));
-    const results: Record<string, Decision['answer']> = {};
+    // no prototype: a target named "__proto__" must be an ordinary key
+    const results: Record<string, Decision['answer']> = Object.create(null);
     for (const t of r.targets) {
       const dec = decs.get(t.userID)!;
       count(dec, s / Math.max(1, r.targets.length));
