@@ -1,0 +1,135 @@
+/**
+ * What the browser tests share: the real server in-process, Debian's Chromium through
+ * playwright-core (never a downloaded browser), and small helpers to read the demo.
+ */
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from '../../src/server/index.js';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const outputDir = join(root, 'test-output');
+export const CHROMIUM = '/usr/bin/chromium';
+
+export type DemoServer = Awaited<ReturnType<typeof createServer>>;
+
+export function startServer(): Promise<DemoServer> {
+  return createServer({ port: 0, host: '127.0.0.1', admin: true, staticDir: join(root, 'demo/dist') });
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught page errors, for failure messages. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (never download a browser)`);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'convsync-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return {
+    context,
+    page,
+    problems,
+    async close() {
+      await context.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the demo for one user and waits until both devices have booted. */
+export async function openDemo(page: Page, url: string, userID: string): Promise<void> {
+  await page.goto(`${url}/?user=${encodeURIComponent(userID)}`);
+  await page.waitForFunction(() => document.body.dataset['ready'] === 'true' || document.body.dataset['ready'] === 'error', null, {
+    timeout: 15_000,
+  });
+  const ready = await page.evaluate(() => document.body.dataset['ready']);
+  if (ready !== 'true') throw new Error(`demo failed to start: ${await page.textContent('[data-testid="server-output"]')}`);
+}
+
+export function device(page: Page, name: 'A' | 'B'): Locator {
+  return page.locator(`[data-testid="device-${name}"]`);
+}
+
+/** conversationIDs of the rows a device shows, in order. */
+export function rowIDs(page: Page, name: 'A' | 'B'): Promise<string[]> {
+  return page.$$eval(`[data-testid="device-${name}"] [data-testid="row"]`, (rows) => rows.map((r) => (r as HTMLElement).dataset['id'] ?? ''));
+}
+
+/** Waits until a device shows exactly `n` rows. */
+export async function waitRows(page: Page, name: 'A' | 'B', n: number, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    ([d, k]) => document.querySelector<HTMLElement>(`[data-testid="device-${d}"]`)?.dataset['rows'] === String(k),
+    [name, n] as const,
+    { timeout },
+  );
+}
+
+/** Waits until a device's first row is `id`. */
+export async function waitFirst(page: Page, name: 'A' | 'B', id: string, timeout = 5_000): Promise<void> {
+  await page.waitForFunction(
+    ([d, x]) => document.querySelector<HTMLElement>(`[data-testid="device-${d}"]`)?.dataset['first'] === x,
+    [name, id] as const,
+    { timeout },
+  );
+}
+
+export async function clickServer(page: Page, testid: string): Promise<void> {
+  await page.click(`[data-testid="server"] [data-testid="${testid}"]`);
+}
+
+/** Waits for the server controls to report the outcome of the last action. */
+export async function serverOutcome(page: Page, timeout = 30_000): Promise<string> {
+  await page.waitForFunction(
+    () => {
+      const el = document.querySelector<HTMLElement>('[data-testid="server-output"]');
+      return el !== null && el.dataset['kind'] !== 'busy';
+    },
+    null,
+    { timeout },
+  );
+  const out = page.locator('[data-testid="server-output"]');
+  if ((await out.getAttribute('data-kind')) === 'error') throw new Error(`server control failed: ${await out.textContent()}`);
+  return (await out.textContent()) ?? '';
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(outputDir, { recursive: true });
+  const path = join(outputDir, name);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** A POST to the server from the test (admin or user API), unwrapping the envelope. */
+export async function api<T>(url: string, path: string, body: unknown, token?: string): Promise<T> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const env = (await res.json()) as { errCode: number; errMsg: string; data: T };
+  if (env.errCode !== 0) throw new Error(`${path}: ${env.errCode} ${env.errMsg}`);
+  return env.data;
+}
