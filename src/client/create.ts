@@ -214,7 +214,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
       await storage.destroy();
       live.reset();
     },
-    sync: () => (engine ? engine.sync() : Promise.reject(new ConvSyncError('STOPPED', 'the client is not started'))),
+    sync: async () => need().sync(),
     get: async (id) => (need(), storage.get(id)),
     getPage: async (p = {}) => {
       need();

@@ -18,6 +18,7 @@ import {
   type SyncMode,
   type UnreadFrame,
 } from '../protocol/index.js';
+import { toStorageError } from '../storage/errors.js';
 import type { LocalDiff, StagedFull, StorageAdapter } from '../storage/types.js';
 import { backoff } from './backoff.js';
 import { yieldToLoop, type Clock } from './clock.js';
@@ -55,9 +56,8 @@ const cursorOf = (c: Cursor): Cursor => ({ versionID: c.versionID, version: c.ve
 const stopped = (): ConvSyncError => new ConvSyncError('STOPPED', 'the client is stopped');
 const diffOf = (rec: LocalConversation): LocalDiff => ({ added: [], updated: [rec], removed: [] });
 
-export function toError(e: unknown): ConvSyncError {
-  return e instanceof ConvSyncError ? e : new ConvSyncError('STORAGE', `storage failed: ${String(e)}`, { cause: e });
-}
+/** Anything else than a `ConvSyncError` comes from storage (the transport maps its own failures). */
+const toError = (e: unknown): ConvSyncError => toStorageError(e);
 
 export interface Engine {
   readonly metrics: ClientMetrics;

@@ -78,10 +78,11 @@ export function createLiveList(load: () => Promise<LocalConversation[]>): LiveLi
   let gen = 0;
   const active = (): boolean => lists.size + totals.size > 0;
 
-  function emit(v: View): void {
+  /** Publishes a new list; the total (one pass, like the list copy of a fold) only when it changed. */
+  function emit(list: LocalConversation[]): void {
     const old = view;
-    view = v;
-    for (const s of [...lists]) s.next(v.list);
+    const v = (view = { list, total: list.reduce((n, c) => n + unread(c), 0) });
+    for (const s of [...lists]) s.next(list);
     if (old?.total !== v.total) for (const s of [...totals]) s.next(v.total);
   }
 
@@ -97,7 +98,7 @@ export function createLiveList(load: () => Promise<LocalConversation[]>): LiveLi
         let list = all.slice().sort(compareConversations);
         for (const d of q) list = foldDiff(list, byID, d);
         view = null;
-        emit({ list, total: list.reduce((n, c) => n + unread(c), 0) });
+        emit(list);
       },
       (e: unknown) => {
         if (g !== gen) return;
@@ -128,17 +129,7 @@ export function createLiveList(load: () => Promise<LocalConversation[]>): LiveLi
     totalUnread$: source(totals, (v) => v.total),
     fold(diff) {
       if (queued) queued.push(diff);
-      if (!view || queued) return;
-      let total = view.total;
-      for (const id of diff.removed) {
-        const old = byID.get(id);
-        if (old) total -= unread(old);
-      }
-      for (const c of [...diff.added, ...diff.updated]) {
-        const old = byID.get(c.conversationID);
-        total += unread(c) - (old ? unread(old) : 0);
-      }
-      emit({ list: foldDiff(view.list, byID, diff), total });
+      else if (view) emit(foldDiff(view.list, byID, diff));
     },
     reload() {
       if (active()) start();
@@ -148,7 +139,7 @@ export function createLiveList(load: () => Promise<LocalConversation[]>): LiveLi
       gen++;
       queued = null;
       byID = new Map();
-      emit({ list: [], total: 0 });
+      emit([]);
     },
   };
 }

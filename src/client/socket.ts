@@ -46,8 +46,6 @@ export interface SocketEvents {
 export interface Socket {
   start(): void;
   stop(): void;
-  readonly isUp: boolean;
-  readonly reconnects: number;
 }
 
 const noop = (): void => {};
@@ -59,7 +57,6 @@ export function createSocket(o: SocketOptions, ev: SocketEvents): Socket {
   let attempt = 0;
   let missed = 0;
   let refresh = false;
-  let reconnects = 0;
   let timer: unknown = null;
 
   const later = (fn: () => void, ms: number): void => {
@@ -161,17 +158,10 @@ export function createSocket(o: SocketOptions, ev: SocketEvents): Socket {
     up = false;
     if (wasUp) ev.down();
     if (!running) return;
-    reconnects++;
     later(connect, backoff(attempt++, 500, o.maxBackoffMs, o.random));
   }
 
   return {
-    get isUp() {
-      return up;
-    },
-    get reconnects() {
-      return reconnects;
-    },
     start() {
       if (running) return;
       running = true;

@@ -4,9 +4,12 @@
  * each side turns that into its own error (a `ConvSyncError`, or errCode 1001).
  */
 export class ShapeError extends Error {
-  constructor(readonly field: string, expected: string) {
+  declare readonly field: string;
+
+  constructor(field: string, expected: string) {
     super(`${field}: expected ${expected}`);
     this.name = 'ShapeError';
+    this.field = field;
   }
 }
 

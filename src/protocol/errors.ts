@@ -34,10 +34,11 @@ export interface ConvSyncErrorInit {
 
 /** The one error type of convsync: a value with a `code`. */
 export class ConvSyncError extends Error {
-  readonly code: ErrorCode;
-  readonly errCode: number | undefined;
-  readonly status: number | undefined;
-  readonly operationID: string | undefined;
+  // `declare`: set in the constructor only (no class-field initializers in the output)
+  declare readonly code: ErrorCode;
+  declare readonly errCode: number | undefined;
+  declare readonly status: number | undefined;
+  declare readonly operationID: string | undefined;
 
   constructor(code: ErrorCode, message: string, init: ConvSyncErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });

@@ -13,48 +13,68 @@ import type {
   FullPage,
   IncrementalAnswer,
   LatestMsg,
+  PrivateFrame,
   ServerFrame,
   SortedListAnswer,
+  UnreadFrame,
 } from './types.js';
 
-function latestMsg(v: unknown, f: string): LatestMsg | null {
-  if (v === null || v === undefined) return null;
-  const o = obj(v, f);
-  return {
-    clientMsgID: str(o, 'clientMsgID', f),
-    seq: int(o, 'seq', f),
-    sendID: str(o, 'sendID', f),
-    senderNickname: str(o, 'senderNickname', f),
-    contentType: int(o, 'contentType', f),
-    text: str(o, 'text', f),
-    sendTime: int(o, 'sendTime', f),
-  };
+/** Reads `o[key]`, reporting failures as `<field>.<key>` (the shape of the checkers in check.ts). */
+type Reader<T> = (o: Obj, key: string, field: string) => T;
+
+/** One reader per field of `T`: the compiler checks that none is missing or of the wrong type. */
+type Fields<T> = { [K in keyof T]-?: Reader<T[K]> };
+
+const id: Reader<string> = (o, key, field) => idString(o[key], `${field}.${key}`);
+const among =
+  <T extends number>(...allowed: T[]): Reader<T> =>
+  (o, key, field) =>
+    oneOf(o, key, field, allowed);
+
+/** Builds a fresh `T` from the fields of the object `v`, each read (and checked) in table order. */
+function readFields<T>(v: unknown, field: string, fields: Fields<T>): T {
+  const o = obj(v, field);
+  const out = {} as T;
+  for (const key of Object.keys(fields) as Array<keyof T & string>) out[key] = fields[key](o, key, field);
+  return out;
 }
+
+const latestMsgFields: Fields<LatestMsg> = {
+  clientMsgID: str,
+  seq: int,
+  sendID: str,
+  senderNickname: str,
+  contentType: int,
+  text: str,
+  sendTime: int,
+};
+
+const conversationFields: Fields<Conversation> = {
+  conversationID: id,
+  ownerUserID: str,
+  conversationType: among(1, 3, 4),
+  userID: str,
+  groupID: str,
+  showName: str,
+  faceURL: str,
+  recvMsgOpt: among(0, 1, 2),
+  isPinned: bool,
+  isPrivateChat: bool,
+  burnDuration: int,
+  groupAtType: int,
+  attachedInfo: str,
+  ex: str,
+  minSeq: int,
+  maxSeq: int,
+  hasReadSeq: int,
+  // absent or null: no message yet
+  latestMsg: (o, key, field) => (o[key] == null ? null : readFields(o[key], `${field}.${key}`, latestMsgFields)),
+  latestMsgSendTime: int,
+};
 
 /** Reads one wire conversation. */
 export function readConversation(v: unknown, f: string): Conversation {
-  const o = obj(v, f);
-  return {
-    conversationID: idString(o.conversationID, `${f}.conversationID`),
-    ownerUserID: str(o, 'ownerUserID', f),
-    conversationType: oneOf(o, 'conversationType', f, [1, 3, 4] as const),
-    userID: str(o, 'userID', f),
-    groupID: str(o, 'groupID', f),
-    showName: str(o, 'showName', f),
-    faceURL: str(o, 'faceURL', f),
-    recvMsgOpt: oneOf(o, 'recvMsgOpt', f, [0, 1, 2] as const),
-    isPinned: bool(o, 'isPinned', f),
-    isPrivateChat: bool(o, 'isPrivateChat', f),
-    burnDuration: int(o, 'burnDuration', f),
-    groupAtType: int(o, 'groupAtType', f),
-    attachedInfo: str(o, 'attachedInfo', f),
-    ex: str(o, 'ex', f),
-    minSeq: int(o, 'minSeq', f),
-    maxSeq: int(o, 'maxSeq', f),
-    hasReadSeq: int(o, 'hasReadSeq', f),
-    latestMsg: latestMsg(o.latestMsg, `${f}.latestMsg`),
-    latestMsgSendTime: int(o, 'latestMsgSendTime', f),
-  };
+  return readFields(v, f, conversationFields);
 }
 
 function cursorOf(o: Obj, f: string): Cursor {
@@ -145,6 +165,20 @@ export function readSortedList(data: unknown): SortedListAnswer {
   });
 }
 
+const unreadFields: Fields<Omit<UnreadFrame, 'type' | keyof Cursor>> = {
+  userID: str,
+  conversationID: id,
+  hasReadSeq: int,
+  unreadCountTime: int,
+};
+
+const privateFields: Fields<Omit<PrivateFrame, 'type'>> = {
+  sendID: str,
+  recvID: str,
+  conversationID: id,
+  isPrivate: bool,
+};
+
 /**
  * Parses and validates one server frame. Returns `null` for a frame type this
  * client does not know (ignored, so a newer server can add types).
@@ -171,22 +205,9 @@ export function readServerFrame(raw: string): ServerFrame | null {
         return frame;
       }
       case 'conversation.unread':
-        return {
-          type: 'conversation.unread',
-          userID: str(o, 'userID', f),
-          conversationID: idString(o.conversationID, `${f}.conversationID`),
-          hasReadSeq: int(o, 'hasReadSeq', f),
-          unreadCountTime: int(o, 'unreadCountTime', f),
-          ...cursorOf(o, f),
-        };
+        return { type: o.type, ...readFields(o, f, unreadFields), ...cursorOf(o, f) };
       case 'conversation.private':
-        return {
-          type: 'conversation.private',
-          sendID: str(o, 'sendID', f),
-          recvID: str(o, 'recvID', f),
-          conversationID: idString(o.conversationID, `${f}.conversationID`),
-          isPrivate: bool(o, 'isPrivate', f),
-        };
+        return { type: o.type, ...readFields(o, f, privateFields) };
       case 'auth.ok':
         return { type: 'auth.ok', userID: str(o, 'userID', f) };
       case 'ping':

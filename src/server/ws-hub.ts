@@ -42,6 +42,8 @@ export class WsHub {
   private readonly byUser = new Map<string, Set<Conn>>();
   private readonly all = new Set<Conn>();
   private readonly beat: NodeJS.Timeout;
+  /** set by `close()`: upgrades still in flight are refused, late accepts terminated */
+  private closing = false;
 
   constructor(private readonly o: WsHubOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 64 * 1024 });
@@ -51,6 +53,10 @@ export class WsHub {
 
   /** Handles an HTTP upgrade on `/ws`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
     const origin = req.headers.origin;
     if (this.o.allowedOrigins && origin !== undefined && !this.o.allowedOrigins.includes(origin)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -84,6 +90,7 @@ export class WsHub {
 
   /** Closes every socket (1001 going away) and waits until they are gone. */
   async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.beat);
     const closing: Array<Promise<void>> = [];
     for (const c of this.all) {
@@ -106,6 +113,11 @@ export class WsHub {
   }
 
   private accept(ws: WebSocket): void {
+    // an upgrade that completed while close() ran: it would hold the server open forever
+    if (this.closing) {
+      ws.terminate();
+      return;
+    }
     const c: Conn = { ws, userID: null, missed: 0, authTimer: null };
     this.all.add(c);
     c.authTimer = setTimeout(() => {

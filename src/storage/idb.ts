@@ -157,6 +157,32 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
     st.drop = [];
   };
 
+  /**
+   * Applies `change` to record `id` of the live list and, while a full sync is staged,
+   * to its staged copy too, writing each copy `change` returns (`undefined`: no change).
+   * Resolves with the live record before and after, or `undefined` when `id` is not live.
+   */
+  async function updateCopies(
+    tx: Tx,
+    st: State,
+    id: string,
+    change: (r: LocalConversation) => LocalConversation | undefined,
+    hooked: boolean,
+  ): Promise<[LocalConversation, LocalConversation | undefined] | undefined> {
+    const gens = st.staging ? [st.active, st.staging.gen] : [st.active];
+    const found = await Promise.all(gens.map((g) => conv(tx).get([g, id]) as Promise<Stored | undefined>));
+    if (!found[0]) return undefined;
+    const changed = found.map((s, i) => {
+      const next = s && change(fromStored(s));
+      if (next) {
+        if (hooked) hook(opts, id);
+        rawConv(tx).put(toStored(next, gens[i]!));
+      }
+      return next;
+    });
+    return [fromStored(found[0]), changed[0]];
+  }
+
   return {
     async open(userID) {
       name = dbName(opts, userID);
@@ -279,38 +305,18 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
 
     raiseRead: (id, seq, cursor) =>
       run('readwrite', async (tx, st) => {
-        const store = conv(tx);
-        const live = (await store.get([st.active, id])) as Stored | undefined;
-        if (!live) return undefined;
-        const s = st.staging && ((await store.get([st.staging.gen, id])) as Stored | undefined);
-        const cur = fromStored(live);
-        const next = withRead(cur, seq);
-        const nextStaged = s && withRead(fromStored(s), seq);
-        if (next) {
-          hook(opts, id);
-          rawConv(tx).put(toStored(next, st.active));
-        }
-        if (nextStaged && st.staging) {
-          hook(opts, id);
-          rawConv(tx).put(toStored(nextStaged, st.staging.gen));
-        }
-        if (cursor) {
+        const r = await updateCopies(tx, st, id, (rec) => withRead(rec, seq), true);
+        if (r && cursor) {
           st.cursor = cursor;
           saveState(tx, st);
         }
-        return next ?? cur;
+        return r && (r[1] ?? r[0]);
       }),
 
     setDraft: (id, text, time) =>
       run('readwrite', async (tx, st) => {
-        const store = conv(tx);
-        const live = (await store.get([st.active, id])) as Stored | undefined;
-        if (!live) return undefined;
-        const s = st.staging && ((await store.get([st.staging.gen, id])) as Stored | undefined);
-        const next = withDraft(fromStored(live), text, time);
-        rawConv(tx).put(toStored(next, st.active));
-        if (s && st.staging) rawConv(tx).put(toStored(withDraft(fromStored(s), text, time), st.staging.gen));
-        return next;
+        const r = await updateCopies(tx, st, id, (rec) => withDraft(rec, text, time), false);
+        return r?.[1];
       }),
 
     beginFull: (cursor) =>
@@ -336,12 +342,8 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
         if (records.length > 0) {
           // One range read of the live records between the page's lowest and highest ID:
           // snapshot pages come in ID order, so this is about the page's own records.
-          let lo = records[0]!.conversationID;
-          let hi = lo;
-          for (const c of records) {
-            if (c.conversationID < lo) lo = c.conversationID;
-            if (c.conversationID > hi) hi = c.conversationID;
-          }
+          const ids = records.map((c) => c.conversationID).sort();
+          const [lo, hi] = [ids[0]!, ids[ids.length - 1]!];
           const got = (await conv(tx).getAll(KR!.bound([st.active, lo], [st.active, hi]))) as Stored[];
           for (const r of got) live.set(r.conversationID, fromStored(r));
         }
@@ -369,13 +371,8 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
         const [oldKeys, newKeys] = (await Promise.all([store.getAllKeys(gen(st.active)), store.getAllKeys(gen(s.gen))])) as Array<
           Array<[number, string]>
         >;
-        // Both key lists are sorted by ID: one merge walk finds the IDs that leave.
-        const gone: string[] = [];
-        let j = 0;
-        for (const [, id] of oldKeys!) {
-          while (j < newKeys!.length && newKeys![j]![1] < id) j++;
-          if (newKeys![j]?.[1] !== id) gone.push(id);
-        }
+        const kept = new Set(newKeys!.map((k) => k[1]));
+        const gone = oldKeys!.map((k) => k[1]).filter((id) => !kept.has(id));
         for (const id of gone) hook(opts, id);
         st.drop.push(st.active);
         st.active = s.gen;

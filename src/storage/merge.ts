@@ -22,22 +22,12 @@ export function mergeIncoming(stored: LocalConversation | undefined, incoming: C
 
 /** Field-by-field equality of two local records (latestMsg compared by value). */
 export function sameRecord(a: LocalConversation, b: LocalConversation): boolean {
-  for (const k of Object.keys(b) as Array<keyof LocalConversation>) {
-    if (k === 'latestMsg') continue;
-    if (a[k] !== b[k]) return false;
-  }
-  const x = a.latestMsg;
-  const y = b.latestMsg;
-  if (x === null || y === null) return x === y;
-  return (
-    x.clientMsgID === y.clientMsgID &&
-    x.seq === y.seq &&
-    x.sendID === y.sendID &&
-    x.senderNickname === y.senderNickname &&
-    x.contentType === y.contentType &&
-    x.text === y.text &&
-    x.sendTime === y.sendTime
-  );
+  return sameFields(a, b) && (a.latestMsg === null || b.latestMsg === null ? a.latestMsg === b.latestMsg : sameFields(a.latestMsg, b.latestMsg));
+}
+
+/** True when `a` has the value of every field of `b` except `latestMsg` (records are built from known fields only). */
+function sameFields<T extends object>(a: T, b: T): boolean {
+  return (Object.keys(b) as Array<keyof T>).every((k) => k === 'latestMsg' || a[k] === b[k]);
 }
 
 /** A record with `hasReadSeq` raised to at least `seq`, or `undefined` if that changes nothing. */
