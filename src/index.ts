@@ -11,4 +11,6 @@ export { dexieStorage } from './storage/dexie.js';
 export { memoryStorage } from './storage/memory.js';
 export type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './storage/types.js';
 export { ConvSyncError, type ErrorCode } from './protocol/errors.js';
+/** The list order (SPEC §1.2) and unread arithmetic, for apps that keep their own rows. */
+export { compareConversations, totalUnreadOf, unreadCountOf } from './protocol/order.js';
 export type * from './protocol/types.js';

@@ -8,6 +8,7 @@
  * per change, never the whole set.
  */
 import {
+  compareConversations,
   createConversationSync,
   idbStorage,
   type ChangeSet,
@@ -51,25 +52,12 @@ const PIN_SVG =
 const MUTED_SVG =
   '<svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true"><path fill="currentColor" d="M8 1.5a4 4 0 0 0-4 4v3L2.5 11v1h11v-1L12 8.5v-3a4 4 0 0 0-4-4Zm-1.7 11.5a1.8 1.8 0 0 0 3.4 0Z"/><path stroke="currentColor" stroke-width="1.6" d="M2 2l12 12"/></svg>';
 
-/**
- * The list order of SPEC §1.2, for folding changes into the rows on screen:
- * descending on (pinned, max(latestMsgSendTime, draftTextTime), conversationID).
- * Negative when `a` comes first.
- */
-function compareRows(a: LocalConversation, b: LocalConversation): number {
-  const p = Number(b.isPinned) - Number(a.isPinned);
-  if (p !== 0) return p;
-  const t = Math.max(b.latestMsgSendTime, b.draftTextTime) - Math.max(a.latestMsgSendTime, a.draftTextTime);
-  if (t !== 0) return t;
-  return a.conversationID < b.conversationID ? 1 : a.conversationID > b.conversationID ? -1 : 0;
-}
-
 function insertionIndex(list: readonly LocalConversation[], r: LocalConversation): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareRows(list[mid]!, r) < 0) lo = mid + 1;
+    if (compareConversations(list[mid]!, r) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -478,7 +466,7 @@ export class Device {
     const boundary = this.hasMore ? kept[kept.length - 1] : undefined;
     const next = kept.slice();
     for (const r of changed) {
-      if (boundary && compareRows(r, boundary) > 0) continue;
+      if (boundary && compareConversations(r, boundary) > 0) continue;
       next.splice(insertionIndex(next, r), 0, r);
     }
     let complete = true;

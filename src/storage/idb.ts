@@ -210,9 +210,6 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
       return { items, next: found.length > n && last ? encodePage(last) : null };
     });
 
-  const hasGetAllRecords = (): boolean =>
-    typeof (globalThis as { IDBIndex?: { prototype: Partial<WithGetAllRecords> } }).IDBIndex?.prototype.getAllRecords === 'function';
-
   /**
    * IDs of generation `from` that generation `to` lacks, walked in chunks of keys:
    * one read of 2 × 100k keys blocked the thread for ~0.2 s in Chromium.
@@ -281,15 +278,8 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
       }),
 
     async getAll() {
-      // In chunks: one read of a 100k list blocks the thread for ~0.6 s while the
-      // records are deserialized (measured in Chromium). Without getAllRecords a
-      // cursor walk is slower than one read, so there it stays one read.
-      if (!hasGetAllRecords()) {
-        return run('readonly', async (tx, st) => {
-          const all = (await conv(tx).index(ORDER).getAll(gen(st.active))) as Stored[];
-          return all.reverse().map(fromStored);
-        });
-      }
+      // Page by page: one read of a 100k list blocked the thread for ~0.6 s in
+      // Chromium while the records were deserialized.
       const all: LocalConversation[] = [];
       for (let after: PageCursor | undefined; ; ) {
         const page = await readPage(CHUNK, after);
