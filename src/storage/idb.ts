@@ -2,65 +2,19 @@
  * The default adapter: IndexedDB through the `idb` library (SPEC §5.2). See
  * docs/storage.md for the design.
  *
- * Schema (database version 1):
- * - `conversations`, key path `[gen, conversationID]`: the record plus `gen` (its
- *   generation), `pinned` (0|1: IndexedDB cannot index booleans) and `sortTime`.
- *   Index `order` on `[gen, pinned, sortTime, conversationID]`, read backwards.
- * - `meta`, key `"state"`: active generation, cursor, staging progress.
+ * Schema: `idb-schema.ts`.
  *
  * A full sync fills a new generation page by page, flips the active generation and
  * the cursor in one transaction, then drops the old generation with one key-range
  * delete.
  */
-import { unwrap, wrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { unwrap, wrap, type IDBPDatabase } from 'idb';
 import { type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
-import { copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged, sortKeyOf } from './common.js';
+import { copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged } from './common.js';
+import { CHUNK, CONV, META, ORDER, STATE, fromStored, toStored, type State, type Stored, type Tx, type WithGetAllRecords } from './idb-schema.js';
 import { dbBlocked, isClosedError, noIndexedDB, toStorageError } from './errors.js';
 import { mergeIncoming, withDraft, withRead } from './merge.js';
-import type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './types.js';
-
-const CONV = 'conversations';
-const META = 'meta';
-const ORDER = 'order';
-const STATE = 'state';
-/** Records or keys per read when a whole generation is walked. */
-const CHUNK = 5000;
-
-interface Stored extends LocalConversation {
-  gen: number;
-  pinned: 0 | 1;
-  sortTime: number;
-}
-
-interface State {
-  schema: 1;
-  /** Generation of the live list. */
-  active: number;
-  /** Next generation number to hand out. */
-  next: number;
-  cursor: Cursor | null;
-  staging: (StagedFull & { gen: number }) | null;
-  /** Generations to delete (an old list after a swap, an abandoned staging). */
-  drop: number[];
-}
-
-type Tx = IDBPTransaction<unknown, string[], IDBTransactionMode>;
-
-
-/** `IDBIndex.getAllRecords` (Chromium 141+, fake-indexeddb 6.2); not in TS's DOM lib yet. */
-interface WithGetAllRecords {
-  getAllRecords(o: { query: IDBKeyRange; count: number; direction: IDBCursorDirection }): IDBRequest<Array<{ value: Stored }>>;
-}
-
-function toStored(r: LocalConversation, gen: number): Stored {
-  const [pinned, sortTime] = sortKeyOf(r);
-  return { ...r, gen, pinned, sortTime };
-}
-
-function fromStored(s: Stored): LocalConversation {
-  const { gen: _g, pinned: _p, sortTime: _t, ...r } = s;
-  return r;
-}
+import type { LocalDiff, Page, PageCursor, StorageAdapter, StorageOptions } from './types.js';
 
 /**
  * IndexedDB is read from the globals (`indexedDB`, `IDBKeyRange`) when `open()` runs,
