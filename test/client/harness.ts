@@ -10,6 +10,7 @@ import { idbStorage } from '../../src/storage/idb.js';
 import { memoryStorage } from '../../src/storage/memory.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
 import type { TestServer } from '../helpers/server.js';
+import { makeConversation } from '../helpers/fixtures.js';
 
 export type Kind = 'memory' | 'idb' | 'dexie';
 let dbSeq = 0;
@@ -197,27 +198,7 @@ export async function caughtUp(c: Client, s: TestServer, userID: string, ms = 15
   }, ms, 'client cursor to reach the server head');
 }
 
+/** A group conversation of `userID`, built on the shared fixture. */
 export function conv(id: string, userID: string, over: Partial<Conversation> = {}): Conversation {
-  return {
-    conversationID: id,
-    ownerUserID: userID,
-    conversationType: 3,
-    userID: '',
-    groupID: id.replace(/^sg_/, ''),
-    showName: `group ${id}`,
-    faceURL: '',
-    recvMsgOpt: 0,
-    isPinned: false,
-    isPrivateChat: false,
-    burnDuration: 0,
-    groupAtType: 0,
-    attachedInfo: '',
-    ex: '',
-    minSeq: 0,
-    maxSeq: 0,
-    hasReadSeq: 0,
-    latestMsg: null,
-    latestMsgSendTime: 1_700_000_000_000,
-    ...over,
-  };
+  return makeConversation(id, { ownerUserID: userID, showName: `group ${id}`, ...over });
 }

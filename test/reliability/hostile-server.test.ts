@@ -12,15 +12,8 @@ import { CLOSE_AUTH, CLOSE_MALFORMED, type Logger } from '../../src/server/index
 import { makeConversation } from '../helpers/fixtures.js';
 import { openSocket, startServer, type TestServer } from '../helpers/server.js';
 import { protoSnapshot, prototypesClean, rawPost, storeSnapshot, withTimeout } from './server-state.js';
+import { BATCH, DEL, FULL, IDS, INC, MARK, SET, SORTED } from './paths.js';
 
-const INC = '/conversation/get_incremental_conversations';
-const BATCH = '/conversation/get_incremental_conversations_batch';
-const FULL = '/conversation/get_full_conversations';
-const IDS = '/conversation/get_full_conversation_ids';
-const SORTED = '/conversation/get_sorted_conversation_list';
-const SET = '/conversation/set_conversations';
-const MARK = '/conversation/mark_as_read';
-const DEL = '/conversation/delete_conversations';
 
 const MiB = 1024 * 1024;
 const DEEP = 100_000;

@@ -13,15 +13,8 @@ import { createServer, createServerState, issueToken, jsonLineLogger, MemoryConv
 import { makeConversation } from '../helpers/fixtures.js';
 import { openSocket, post, startServer, wrap, type TestServer, type TestSocket } from '../helpers/server.js';
 import { prototypesClean, rawPost, storeSnapshot, withTimeout } from './server-state.js';
+import { BATCH, DEL, FULL, IDS, INC, MARK, SET, SORTED } from './paths.js';
 
-const INC = '/conversation/get_incremental_conversations';
-const BATCH = '/conversation/get_incremental_conversations_batch';
-const FULL = '/conversation/get_full_conversations';
-const IDS = '/conversation/get_full_conversation_ids';
-const SORTED = '/conversation/get_sorted_conversation_list';
-const SET = '/conversation/set_conversations';
-const MARK = '/conversation/mark_as_read';
-const DEL = '/conversation/delete_conversations';
 
 const RUNS = 40;
 
