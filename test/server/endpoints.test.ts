@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -276,5 +276,6 @@ describe('restart, metrics, static files', () => {
     }
     // API paths are not shadowed
     expect((await fetch(s.url + '/conversation/get_full_conversations')).status).toBe(404);
+    rmSync(root, { recursive: true, force: true });
   });
 });
