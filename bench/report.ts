@@ -1,0 +1,102 @@
+/** The results table (console and Markdown) and the goals of issue 6, judged from the rows. */
+import type { GoalResult, Row } from './common.js';
+import { fmt, fmtBytes, fmtRatio } from './stats.js';
+
+function cells(r: Row): string[] {
+  const v = (x: number) => (r.unit === 'B' ? fmtBytes(x) : `${fmt(x)}`);
+  const unit = r.unit === 'B' ? '' : ` ${r.unit}`;
+  const ratio = r.ratio ? `${fmtRatio(r.ratio.value)} ${r.ratio.against}` : '';
+  if (r.stats) return [String(r.scenario), r.runtime, r.name, `${v(r.stats.median)}${unit}`, v(r.stats.min), v(r.stats.max), String(r.stats.n), ratio, r.extra ?? ''];
+  return [String(r.scenario), r.runtime, r.name, `${v(r.value ?? Number.NaN)}${unit}`, '', '', '1', ratio, r.extra ?? ''];
+}
+
+const HEAD = ['#', 'runtime', 'measurement', 'median', 'min', 'max', 'runs', 'ratio (same run)', 'notes'];
+
+export function consoleTable(rows: Row[]): string {
+  const all = [HEAD, ...rows.map(cells)];
+  const width = HEAD.map((_, i) => Math.min(i === 2 ? 90 : i === 8 ? 80 : 40, Math.max(...all.map((r) => r[i]!.length))));
+  const line = (r: string[]) => r.map((c, i) => (c.length > width[i]! ? c.slice(0, width[i]! - 1) + '…' : c.padEnd(width[i]!))).join(' │ ');
+  return [line(HEAD), width.map((w) => '─'.repeat(w)).join('─┼─'), ...rows.map((r) => line(cells(r)))].join('\n');
+}
+
+export function markdownTable(rows: Row[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [`| ${HEAD.join(' | ')} |`, `|${HEAD.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`)].join('\n');
+}
+
+const byName = (rows: Row[], scenario: number, test: (r: Row) => boolean) => rows.filter((r) => r.scenario === scenario && test(r));
+
+export function judgeGoals(rows: Row[]): GoalResult[] {
+  const goals: GoalResult[] = [];
+  // 1. full sync within 1.5x of the raw-write baseline of its own store (idb, dexie: IndexedDB)
+  {
+    const rs = byName(rows, 1, (r) => / · (idb|dexie)$/.test(r.name) && r.ratio !== undefined);
+    const worst = rs.reduce((m, r) => Math.max(m, r.ratio!.value), 0);
+    goals.push({
+      goal: 'full sync within 1.5× of the raw-write baseline of its own store (idb, dexie adapters; IndexedDB one-put-per-record, one transaction)',
+      met: rs.length ? worst <= 1.5 : null,
+      measured: rs.map((r) => `${r.runtime} ${r.name.replace('full sync ', '')}: ${fmtRatio(r.ratio!.value)}`).join('; '),
+    });
+  }
+  // 2. incremental and first-page cost at N=100k within 1.3x of N=1k
+  {
+    const inc = byName(rows, 2, (r) => r.ratio !== undefined);
+    const page = byName(rows, 3, (r) => r.ratio !== undefined && r.name.startsWith('first page'));
+    const rs = [...inc, ...page].filter((r) => Number.isFinite(r.ratio!.value));
+    const worst = rs.reduce((m, r) => Math.max(m, r.ratio!.value), 0);
+    goals.push({
+      goal: 'incremental and first-page cost at the large N within 1.3× of the small N',
+      met: rs.length ? worst <= 1.3 : null,
+      measured: `worst ${fmtRatio(worst)}; ${rs.map((r) => `${r.runtime} ${r.name.replace(/ · N=[\d,]+$/, '')}: ${fmtRatio(r.ratio!.value)}`).join('; ')}`,
+    });
+  }
+  // 3. burst in <= 10 requests: judged on the client as shipped (pushed deltas); the
+  //    delta-less variant is reported beside it
+  {
+    const rs = byName(rows, 5, (r) => r.unit === 'requests');
+    const shipped = rs.filter((r) => r.name.includes('pushed deltas'));
+    const worst = shipped.reduce((m, r) => Math.max(m, r.stats!.max), 0);
+    goals.push({
+      goal: 'a burst of 1,000 changes in ≤ 10 requests (judged on the client as shipped: notifications carry deltas)',
+      met: shipped.length ? worst <= 10 : null,
+      measured: rs.map((r) => `${r.runtime} ${r.name.replace(/^burst [^·]+· /, '').replace(' · HTTP requests', '')}: median ${r.stats!.median}, max ${r.stats!.max}`).join('; '),
+    });
+  }
+  // 4. pushed p99 below notify p50
+  {
+    const rs = byName(rows, 4, (r) => r.ratio !== undefined);
+    goals.push({
+      goal: "pushed delta to screen p99 below the notify-then-sync path's p50",
+      met: rs.length ? rs.every((r) => r.ratio!.value < 1) : null,
+      measured: rs
+        .map((r) => {
+          const other = byName(rows, 4, (x) => x.runtime === r.runtime && x.ratio === undefined)[0];
+          return `${r.runtime}: pushed p99 ${fmt(r.stats!.p99)} ms vs notify p50 ${fmt(other?.stats?.p50 ?? Number.NaN)} ms (${fmtRatio(r.ratio!.value)})`;
+        })
+        .join('; '),
+    });
+  }
+  // 5. incremental answer for 10 changes among 10k under 1% of the snapshot
+  {
+    const r = byName(rows, 6, (x) => x.name === 'incremental answer · k=10 changes among N=10,000')[0];
+    goals.push({
+      goal: "the incremental answer for 10 changes among 10,000 under 1% of the snapshot's bytes",
+      met: r ? r.ratio!.value < 0.01 : null,
+      measured: r ? `${fmtBytes(r.value!)} = ${(r.ratio!.value * 100).toFixed(3)}% of the snapshot` : 'not measured in this run',
+    });
+  }
+  // 6. idb entry <= 12 KB gzip
+  {
+    const r = byName(rows, 8, (x) => x.name.includes('idbStorage'))[0];
+    goals.push({
+      goal: 'browser entry with the idb adapter ≤ 12 KB gzipped',
+      met: r ? r.value! <= 12 * 1024 : null,
+      measured: r ? `${fmtBytes(r.value!)} gzip` : 'not measured in this run',
+    });
+  }
+  return goals;
+}
+
+export function markdownGoals(goals: GoalResult[]): string {
+  return goals.map((g) => `- **${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}**: ${g.goal}. Measured: ${g.measured}.`).join('\n');
+}

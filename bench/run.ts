@@ -1,0 +1,170 @@
+/**
+ * `npm run bench`: every scenario of issue 6 in one process run, one table.
+ *
+ *   npm run bench                      full run (≈ 15 min on 2 cores); writes bench/results/latest.{json,md}
+ *   BENCH_QUICK=1 npm run bench        tiny sizes, 1–2 runs: a smoke check (writes .tmp/bench/quick.{json,md})
+ *   BENCH_ONLY=1,4 npm run bench       only these scenarios (numbers of issue 6)
+ *   BENCH_RUNTIMES=node npm run bench  skip Chromium (or =chromium)
+ *
+ * Scenarios 1–5 run in Node (fake-indexeddb) and in headless Chromium (real IndexedDB);
+ * 6 (bytes), 7 (server) and 8 (bundle) do not depend on the client runtime.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type ConvSyncServer } from '../src/server/index.js';
+import { buildPage, chromiumDriver } from './browser.js';
+import { benchBundle } from './bundle.js';
+import { benchBurst } from './burst.js';
+import { benchBytes } from './bytes.js';
+import { benchConfig, type BenchConfig, type Driver, type Report, type Row, type Runtime } from './common.js';
+import { benchFullSync } from './full-sync.js';
+import { benchIncrementalAndFirstPage } from './incremental.js';
+import { benchLatency } from './latency.js';
+import { nodeDriver } from './node-driver.js';
+import { buildDir, resultsDir } from './paths.js';
+import { consoleTable, judgeGoals, markdownGoals, markdownTable } from './report.js';
+import { benchServer } from './server.js';
+
+export interface RunOptions {
+  quick: boolean;
+  /** development: replace parts of the configuration (BENCH_CONFIG='{"fullSizes":[10000]}') */
+  overrides?: Partial<BenchConfig>;
+  /** scenario numbers; all when empty */
+  only: number[];
+  runtimes: Runtime[];
+  /** write the result files */
+  write: boolean;
+  log: (s: string) => void;
+}
+
+export interface BenchResult extends Report {
+  meta: {
+    date: string;
+    quick: boolean;
+    command: string;
+    cores: number;
+    cpu: string;
+    memoryGB: number;
+    node: string;
+    chromium: string | null;
+    platform: string;
+    seconds: number;
+  };
+}
+
+async function clientScenarios(d: Driver, server: ConvSyncServer, o: RunOptions, want: (n: number) => boolean): Promise<Row[]> {
+  const cfg = benchConfig(o.quick, o.overrides);
+  const rows: Row[] = [];
+  if (want(1)) rows.push(...(await benchFullSync(d, server.url, cfg, o.log)));
+  if (want(2) || want(3)) {
+    const r = await benchIncrementalAndFirstPage(d, server, cfg, o.log);
+    if (want(2)) rows.push(...r.incremental);
+    if (want(3)) rows.push(...r.firstPage);
+  }
+  if (want(4)) rows.push(...(await benchLatency(d, server, cfg, o.log)));
+  if (want(5)) rows.push(...(await benchBurst(d, server, cfg, o.log)));
+  return rows;
+}
+
+export async function runBench(o: RunOptions): Promise<BenchResult> {
+  const t0 = Date.now();
+  const want = (n: number) => o.only.length === 0 || o.only.includes(n);
+  const cfg = benchConfig(o.quick, o.overrides);
+  const rows: Row[] = [];
+  let chromium: string | null = null;
+  const www = o.runtimes.includes('chromium') && [1, 2, 3, 4, 5].some(want) ? await buildPage() : undefined;
+  const server = await createServer({ port: 0, host: '127.0.0.1', admin: true, ...(www ? { staticDir: www } : {}) });
+  try {
+    if (o.runtimes.includes('node') && [1, 2, 3, 4, 5].some(want)) {
+      o.log('node (fake-indexeddb):');
+      rows.push(...(await clientScenarios(nodeDriver(server.url, server.wsURL), server, o, want)));
+    }
+    if (www) {
+      o.log('chromium (real IndexedDB):');
+      const { driver, version } = await chromiumDriver(server.url);
+      chromium = version;
+      try {
+        rows.push(...(await clientScenarios(driver, server, o, want)));
+      } finally {
+        await driver.close();
+      }
+    }
+    if (want(6)) rows.push(...(await benchBytes(server, cfg, o.log)));
+  } finally {
+    await server.close();
+  }
+  if (want(7)) rows.push(...(await benchServer(cfg, o.log)));
+  if (want(8)) rows.push(...(await benchBundle(o.log)));
+  rows.sort((a, b) => a.scenario - b.scenario);
+  const cpu = cpus();
+  const env = [o.quick ? 'BENCH_QUICK=1' : '', o.only.length ? `BENCH_ONLY=${o.only.join(',')}` : '', o.runtimes.length < 2 ? `BENCH_RUNTIMES=${o.runtimes.join(',')}` : '']
+    .filter(Boolean)
+    .join(' ');
+  return {
+    rows,
+    goals: judgeGoals(rows),
+    meta: {
+      date: new Date().toISOString(),
+      quick: o.quick,
+      command: `${env ? env + ' ' : ''}npm run bench`,
+      cores: cpu.length,
+      cpu: cpu[0]?.model ?? 'unknown',
+      memoryGB: Math.round(totalmem() / 1024 ** 3),
+      node: process.version,
+      chromium,
+      platform: `${process.platform} ${process.arch}`,
+      seconds: Math.round((Date.now() - t0) / 1000),
+    },
+  };
+}
+
+export function toMarkdown(r: BenchResult): string {
+  const m = r.meta;
+  return [
+    `Measured ${m.date.slice(0, 10)} (${m.date}) with \`${m.command}\`${m.quick ? ' — QUICK MODE: tiny sizes, not for quoting' : ''}.`,
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGB} GB, ${m.platform}; Node ${m.node}; Chromium ${m.chromium ?? 'not run'}; shared with other work while running, so read the ratios, not the absolute times. Whole run: ${Math.round(m.seconds / 60)} min.`,
+    '',
+    'Every timed figure: median, min and max of the runs after one warm-up; ratios are of medians measured side by side in the same process run.',
+    '',
+    markdownTable(r.rows),
+    '',
+    '**Goals of issue 6**',
+    '',
+    markdownGoals(r.goals),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const quick = process.env['BENCH_QUICK'] === '1';
+  const only = (process.env['BENCH_ONLY'] ?? '')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n >= 1 && n <= 8);
+  const runtimes = (process.env['BENCH_RUNTIMES'] ?? 'node,chromium').split(',').map((s) => s.trim()).filter((s): s is Runtime => s === 'node' || s === 'chromium');
+  const started = Date.now();
+  const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
+  const overrides = process.env['BENCH_CONFIG'] ? (JSON.parse(process.env['BENCH_CONFIG']) as Partial<BenchConfig>) : undefined;
+  if (overrides) log(`configuration overrides (development only): ${JSON.stringify(overrides)}`);
+  const result = await runBench({ quick, only, runtimes, write: true, log, ...(overrides ? { overrides } : {}) });
+  const md = toMarkdown(result);
+  process.stdout.write(`\n${consoleTable(result.rows)}\n\n${markdownGoals(result.goals)}\n`);
+  const dir = quick || overrides ? buildDir : resultsDir;
+  const base = quick ? 'quick' : 'latest';
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${base}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(dir, `${base}.md`), md);
+  process.stdout.write(`\nwrote ${join(dir, base)}.json and .md\n`);
+}
+
+const entry = process.argv[1] ?? '';
+if (/bench[\\/](run\.(ts|mjs)|\.tmp)|\.tmp[\\/]bench[\\/]run\.mjs$/.test(entry)) {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

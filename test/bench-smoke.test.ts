@@ -1,0 +1,42 @@
+/**
+ * Smoke test of the benchmarks (issue 6): the quick mode of a few scenarios runs end to
+ * end in Node and the report has the expected shape. No timing is asserted: the numbers
+ * belong to `npm run bench`, not to unit tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { runBench, toMarkdown } from '../bench/run.js';
+
+describe('bench (quick mode)', () => {
+  it('runs full sync, incremental/first page and bytes in Node and reports rows, ratios and goals', async () => {
+    const r = await runBench({ quick: true, only: [1, 2, 3, 6], runtimes: ['node'], write: false, log: () => {} });
+    const scenarios = new Set(r.rows.map((x) => x.scenario));
+    expect([...scenarios].sort()).toEqual([1, 2, 3, 6]);
+    for (const row of r.rows) {
+      expect(typeof row.name).toBe('string');
+      if (row.stats) {
+        expect(row.stats.n).toBeGreaterThan(0);
+        expect(row.stats.min).toBeLessThanOrEqual(row.stats.median);
+        expect(row.stats.median).toBeLessThanOrEqual(row.stats.max);
+      } else {
+        expect(Number.isFinite(row.value)).toBe(true);
+      }
+      if (row.ratio) {
+        expect(Number.isFinite(row.ratio.value)).toBe(true);
+        expect(row.ratio.against.length).toBeGreaterThan(0);
+      }
+    }
+    // scenario 1: a baseline row and one row per adapter with its ratio to it
+    const full = r.rows.filter((x) => x.scenario === 1);
+    expect(full.some((x) => x.name.includes('baseline: raw put'))).toBe(true);
+    for (const a of ['idb', 'dexie', 'memory']) expect(full.find((x) => x.name.endsWith(` · ${a}`))?.ratio?.against).toBe('raw put');
+    // scenario 2: the large list's row carries the large/small ratio
+    expect(r.rows.filter((x) => x.scenario === 2 && x.ratio).length).toBeGreaterThan(0);
+    // scenario 6: bytes are deterministic values
+    expect(r.rows.filter((x) => x.scenario === 6).every((x) => x.unit === 'B' && (x.value ?? 0) > 0)).toBe(true);
+    expect(r.goals.length).toBe(6);
+    expect(r.meta.node).toBe(process.version);
+    const md = toMarkdown(r);
+    expect(md).toContain('| # | runtime | measurement | median | min | max | runs |');
+    expect(md).toContain('QUICK MODE');
+  }, 60_000);
+});
