@@ -6,12 +6,13 @@
  *
  * Every call builds its change aside (running `beforeWrite` for each record write)
  * and commits it only at the end, so a throw leaves nothing changed. The sorted order
- * is an array kept sorted with binary search: a page costs O(log n + limit), an upsert
- * O(log n) plus one array splice.
+ * is a `SortedList` (short sorted runs): a page costs O(log n + limit), an upsert
+ * O(log n) plus a splice within one run.
  */
 import { compareConversations, ConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
 import { copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged } from './common.js';
 import { mergeIncoming, withDraft, withRead } from './merge.js';
+import { SortedList } from './sorted-list.js';
 import type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './types.js';
 
 interface Staging extends StagedFull {
@@ -21,7 +22,7 @@ interface Staging extends StagedFull {
 interface MemDB {
   live: Map<string, LocalConversation>;
   /** `live` values in SPEC §1.2 order. */
-  order: LocalConversation[];
+  order: SortedList<LocalConversation, Probe>;
   cursor: Cursor | null;
   staging: Staging | null;
 }
@@ -30,31 +31,17 @@ const databases = new Map<string, MemDB>();
 
 type Probe = Parameters<typeof compareConversations>[0];
 
-/** Index of the first element of `order` that does not come before `probe`. */
-function lowerBound(order: LocalConversation[], probe: Probe): number {
-  let lo = 0;
-  let hi = order.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareConversations(order[mid]!, probe) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const newOrder = (sorted: LocalConversation[] = []): SortedList<LocalConversation, Probe> =>
+  new SortedList<LocalConversation, Probe>(compareConversations, sorted);
 
-function removeFromOrder(order: LocalConversation[], r: LocalConversation): void {
-  const i = lowerBound(order, r);
-  if (order[i]?.conversationID === r.conversationID) order.splice(i, 1);
-}
-
-function insertIntoOrder(order: LocalConversation[], r: LocalConversation): void {
-  order.splice(lowerBound(order, r), 0, r);
+function removeFromOrder(order: SortedList<LocalConversation, Probe>, r: LocalConversation): void {
+  order.remove(r, (x) => x.conversationID === r.conversationID);
 }
 
 function put(db: MemDB, r: LocalConversation): void {
   const old = db.live.get(r.conversationID);
   if (old) removeFromOrder(db.order, old);
-  insertIntoOrder(db.order, r);
+  db.order.insert(r);
   db.live.set(r.conversationID, r);
 }
 
@@ -72,7 +59,7 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       name = dbName(opts, userID);
       let d = databases.get(name);
       if (!d) {
-        d = { live: new Map(), order: [], cursor: null, staging: null };
+        d = { live: new Map(), order: newOrder(), cursor: null, staging: null };
         databases.set(name, d);
       }
       db = d;
@@ -98,22 +85,23 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
     },
 
     async getAll() {
-      return need().order.map(copyRecord);
+      return need().order.toArray().map(copyRecord);
     },
 
     async getPage(limit: number, after?: PageCursor): Promise<Page> {
       const { order } = need();
-      let start = 0;
+      let probe: Probe | null = null;
+      let id: string | undefined;
       if (after !== undefined) {
-        const [p, t, id] = decodePage(after);
-        const probe: Probe = { isPinned: p === 1, latestMsgSendTime: t, conversationID: id };
-        start = lowerBound(order, probe);
-        if (order[start]?.conversationID === id) start++;
+        const [p, t, i] = decodePage(after);
+        probe = { isPinned: p === 1, latestMsgSendTime: t, conversationID: i };
+        id = i;
       }
       const n = Math.max(0, Math.floor(limit));
-      const items = order.slice(start, start + n).map(copyRecord);
+      const found = order.slice(probe, n + 1, (r) => r.conversationID === id);
+      const items = found.slice(0, n).map(copyRecord);
       const last = items[items.length - 1];
-      return { items, next: last && start + n < order.length ? encodePage(last) : null };
+      return { items, next: last && found.length > n ? encodePage(last) : null };
     },
 
     async allIDs() {
@@ -222,7 +210,7 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       for (const id of d.live.keys()) if (!s.records.has(id)) removed.push(id);
       for (const id of removed) hook(opts, id);
       d.live = s.records;
-      d.order = [...s.records.values()].sort(compareConversations);
+      d.order = newOrder([...s.records.values()].sort(compareConversations));
       d.cursor = { ...s.cursor };
       d.staging = null;
       return removed;
