@@ -11,6 +11,7 @@ import {
   readFullPage,
   readIncremental,
   type ChangedFrame,
+  type Conversation,
   type Cursor,
   type FullPage,
   type LocalConversation,
@@ -319,6 +320,52 @@ export function createEngine(c: EngineConfig): Engine {
     throw new ConvSyncError('SERVER', 'the server log keeps changing during a full sync');
   }
 
+  /** `conversation.changed` frames waiting for the write queue. */
+  let pushed: ChangedFrame[] = [];
+
+  async function applyPushed(): Promise<void> {
+    const frames = pushed.sort((x, y) => x.version - y.version);
+    pushed = [];
+    const cur = cursor;
+    let next = cur;
+    const upsert = new Map<string, Conversation>();
+    const gone = new Set<string>();
+    let n = 0;
+    let gap = false;
+    for (const f of frames) {
+      if (next && f.versionID === next.versionID && f.version <= next.version) continue; // a duplicate or an old frame
+      const d = f.delta;
+      const ups = d ? [...d.insert, ...d.update] : [];
+      // a record deleted and then written again within one batch would keep its draft and seqs: leave that to a sync
+      if (!next || !d || running || f.versionID !== next.versionID || f.version !== next.version + 1 || ups.some((c) => gone.has(c.conversationID))) {
+        gap = true;
+        break;
+      }
+      for (const c of ups) {
+        const had = upsert.get(c.conversationID);
+        upsert.set(c.conversationID, had ? { ...c, maxSeq: Math.max(c.maxSeq, had.maxSeq), hasReadSeq: Math.max(c.hasReadSeq, had.hasReadSeq) } : c);
+      }
+      for (const id of d.delete) upsert.delete(id), gone.add(id);
+      next = cursorOf(f);
+      n++;
+    }
+    if (n > 0 && next) {
+      let d: LocalDiff;
+      try {
+        d = await st.applyDelta([...upsert.values()], [...gone], next);
+      } catch (e) {
+        await recheck();
+        problem(toError(e));
+        return trigger();
+      }
+      cursor = next;
+      m.pushedDeltasApplied += n;
+      onFold(d);
+      if (d.added.length + d.updated.length + d.removed.length > 0) onChanges({ ...d, mode: 'pushed' });
+    }
+    if (gap) trigger();
+  }
+
   return {
     metrics: m,
     get cursor() {
@@ -353,29 +400,16 @@ export function createEngine(c: EngineConfig): Engine {
         return rec;
       }),
 
-    /** `conversation.changed`: applied directly when it is exactly the next version, else a sync. */
+    /**
+     * `conversation.changed`: applied directly when it continues the local version
+     * chain, else a sync. Frames that arrive while earlier writes run are applied
+     * together, in version order and one transaction, so a burst never queues up
+     * one transaction per frame.
+     */
     onChanged(f) {
       m.notifications++;
-      return exclusive(async () => {
-        const cur = cursor;
-        const same = cur !== null && f.versionID === cur.versionID;
-        if (same && f.version <= cur.version) return; // a duplicate or an old frame
-        if (!same || !f.delta || running || f.version !== cur.version + 1) return trigger();
-        const next = cursorOf(f);
-        const { insert, update, delete: del } = f.delta;
-        let d: LocalDiff;
-        try {
-          d = await st.applyDelta([...insert, ...update], del, next);
-        } catch (e) {
-          await recheck();
-          problem(toError(e));
-          return trigger();
-        }
-        cursor = next;
-        m.pushedDeltasApplied++;
-        onFold(d);
-        if (d.added.length + d.updated.length + d.removed.length > 0) onChanges({ ...d, mode: 'pushed' });
-      });
+      pushed.push(f);
+      return exclusive(applyPushed);
     },
 
     /** `conversation.unread`: raises hasReadSeq in place; advances the cursor when it is the next version. */

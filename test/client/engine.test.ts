@@ -154,6 +154,46 @@ describe('pushed frames', () => {
     expect(s.engine.metrics.pushedDeltasApplied).toBe(1);
   });
 
+  it('frames that queue up behind a write are applied together, in version order, in one transaction', async () => {
+    const s = await seeded(() => incr(9));
+    let applies = 0;
+    const apply = s.storage.applyDelta.bind(s.storage);
+    s.storage.applyDelta = (...a) => (applies++, apply(...a));
+    const draft = s.engine.setDraft('sg_a', 'a write in flight'); // the frames queue up behind it
+    const c1 = makeConversation('sg_c', { maxSeq: 4 });
+    const done = Promise.all([
+      s.engine.onChanged(frame(8, { update: [{ ...c1, maxSeq: 3, showName: 'renamed' }] })), // arrives before 7
+      s.engine.onChanged(frame(6, { insert: [c1] })),
+      s.engine.onChanged(frame(7, { delete: ['sg_b'] })),
+      s.engine.onChanged(frame(7, { delete: ['sg_b'] })), // duplicate
+    ]);
+    await draft;
+    await done;
+    expect(applies).toBe(1);
+    expect(s.calls).toHaveLength(0);
+    expect(s.engine.cursor).toEqual({ versionID: V, version: 8 });
+    expect(s.engine.metrics.pushedDeltasApplied).toBe(3);
+    const c = await s.storage.get('sg_c');
+    expect(c?.showName).toBe('renamed');
+    expect(c?.maxSeq).toBe(4); // the larger seq wins across frames, as it does across writes
+    expect(await s.storage.get('sg_b')).toBeUndefined();
+    expect(s.changes.filter((x) => x.mode === 'pushed')).toHaveLength(1);
+  });
+
+  it('a record deleted and inserted again within one batch is left to a sync', async () => {
+    const s = await seeded(() => incr(7, { insert: [makeConversation('sg_a')] }));
+    const draft = s.engine.setDraft('sg_a', 'mine');
+    const done = Promise.all([
+      s.engine.onChanged(frame(6, { delete: ['sg_a'] })),
+      s.engine.onChanged(frame(7, { insert: [makeConversation('sg_a')] })),
+    ]);
+    await draft;
+    await done;
+    await flush();
+    expect(s.calls).toHaveLength(1); // the chain stopped at 7: one incremental sync
+    expect(s.engine.metrics.pushedDeltasApplied).toBe(1);
+  });
+
   it('unread: in place; advances the cursor on the next version; unknown record → sync', async () => {
     const s = await seeded(() => incr(6));
     const unread = (id: string, hasReadSeq: number, version: number) =>
