@@ -49,6 +49,11 @@ export interface ConversationSyncOptions {
   driftCheck?: boolean;
   /** At most one drift check per this interval; a full sync counts as one. Default 300 000 ms. */
   driftCheckIntervalMs?: number;
+  /**
+   * Least time between two sync rounds started by notifications, reconnects or the
+   * `online` event (a manual `sync()` is never delayed). Default 100 ms.
+   */
+  minSyncGapMs?: number;
   /** Sync when the browser reports `online` (only where `globalThis.addEventListener` exists). Default `true`. */
   syncOnOnline?: boolean;
 }
@@ -95,6 +100,7 @@ const defaults = {
   pingIntervalMs: 25_000,
   driftCheck: true,
   driftCheckIntervalMs: 300_000,
+  minSyncGapMs: 100,
   syncOnOnline: true,
   clock: realClock,
   random: Math.random,

@@ -43,6 +43,8 @@ export interface EngineConfig {
   maxBackoffMs: number;
   driftCheck: boolean;
   driftCheckIntervalMs: number;
+  /** least time between the starts of two triggered sync rounds (manual `sync()` is never delayed) */
+  minSyncGapMs: number;
   /** every committed change, in commit order (the live list) */
   onFold(d: LocalDiff): void;
   /** full list must be re-read (a resumed full sync whose early pages are not known) */
@@ -88,6 +90,9 @@ export function createEngine(c: EngineConfig): Engine {
   let again = false;
   let halted = false;
   let timer: unknown = null;
+  let timerAt = 0;
+  /** When the last sync round began: triggered rounds keep `minSyncGapMs` apart. */
+  let lastRound = Number.NEGATIVE_INFINITY;
   let failures = 0;
   let lastDrift = Number.NEGATIVE_INFINITY;
   /** Records staged by the full sync in progress (patched by setDraft). */
@@ -112,16 +117,24 @@ export function createEngine(c: EngineConfig): Engine {
 
   const sync = (): Promise<SyncMode> => (halted ? Promise.reject(stopped()) : (running ??= loop()));
 
+  /**
+   * A reason to sync. During a sync it folds into one follow-up; otherwise a sync
+   * starts at once, or, within `minSyncGapMs` of the last round, when the gap is over:
+   * a burst of notifications without deltas then costs a few requests, not one each.
+   */
   function trigger(): void {
     if (halted) return;
-    if (running) again = true;
-    else sync().catch(() => {});
+    if (running) return void (again = true);
+    const wait = lastRound + c.minSyncGapMs - clock.now();
+    if (wait <= 0) sync().catch(() => {});
+    else if (timer === null || timerAt > clock.now() + wait) wake(wait);
   }
 
   function wake(ms: number | null): void {
     clock.clearTimeout(timer);
     timer = null;
     if (ms !== null && !halted) {
+      timerAt = clock.now() + ms;
       timer = clock.setTimeout(() => {
         timer = null;
         trigger();
@@ -139,12 +152,16 @@ export function createEngine(c: EngineConfig): Engine {
   }
 
   async function loop(): Promise<SyncMode> {
+    let later = false;
     try {
       let mode: SyncMode = 'equal';
       for (let n = 0; n < 1000; n++) {
         again = false;
+        lastRound = clock.now();
         mode = await once();
         if (!again || halted) break;
+        // the follow-up keeps the gap too; the timer below runs it
+        if ((later = clock.now() - lastRound < c.minSyncGapMs)) break;
       }
       failures = 0;
       wake(socketUp ? null : c.pollIntervalMs);
@@ -155,6 +172,7 @@ export function createEngine(c: EngineConfig): Engine {
       throw err;
     } finally {
       running = null;
+      if (later) trigger();
     }
   }
 

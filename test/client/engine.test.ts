@@ -12,7 +12,7 @@ const V = 'c'.repeat(24);
 let dbSeq = 0;
 
 /** A scripted server: `answer(path, body)` decides; each call can be held open. */
-function setup(answer: (path: string, body: Record<string, unknown>) => unknown | Promise<unknown>) {
+function setup(answer: (path: string, body: Record<string, unknown>) => unknown | Promise<unknown>, minSyncGapMs = 0) {
   const calls: Array<{ path: string; body: Record<string, unknown> }> = [];
   const http: Http = {
     abortAll() {},
@@ -37,6 +37,7 @@ function setup(answer: (path: string, body: Record<string, unknown>) => unknown 
     maxBackoffMs: 30_000,
     driftCheck: false,
     driftCheckIntervalMs: 300_000,
+    minSyncGapMs,
     onFold: () => {},
     onReload: () => {},
     onChanges: (c) => changes.push(c),
@@ -56,8 +57,8 @@ const incr = (version: number, over: Partial<{ insert: Conversation[]; update: C
   ...over,
 });
 
-async function seeded(answer: Parameters<typeof setup>[0]) {
-  const s = setup(answer);
+async function seeded(answer: Parameters<typeof setup>[0], minSyncGapMs = 0) {
+  const s = setup(answer, minSyncGapMs);
   await s.storage.open('u1');
   await s.storage.applyDelta([makeConversation('sg_a'), makeConversation('sg_b')], [], { versionID: V, version: 5 });
   await s.engine.init();
@@ -86,6 +87,41 @@ describe('single flight', () => {
     s.engine.trigger();
     await flush();
     expect(s.calls).toHaveLength(3);
+  });
+
+  it('triggered rounds keep minSyncGapMs apart; a manual sync() is not delayed', async () => {
+    const s = await seeded(() => incr(5), 100);
+    s.engine.trigger(); // idle, no round yet: at once
+    await flush();
+    expect(s.calls).toHaveLength(1);
+    for (let i = 0; i < 20; i++) s.engine.trigger(); // a burst right after: one round, when the gap is over
+    await flush();
+    expect(s.calls).toHaveLength(1);
+    s.clock.advance(99);
+    await flush();
+    expect(s.calls).toHaveLength(1);
+    s.clock.advance(1);
+    await flush();
+    expect(s.calls).toHaveLength(2);
+    await s.engine.sync(); // manual: now, gap or not
+    expect(s.calls).toHaveLength(3);
+    // a follow-up folded during a round also waits for the gap
+    const gate = deferred<void>();
+    let held = true;
+    const s2 = await seeded(async () => {
+      if (held) await gate.promise;
+      return incr(5);
+    }, 100);
+    const first = s2.engine.sync();
+    s2.engine.trigger();
+    held = false;
+    gate.resolve();
+    await first;
+    await flush();
+    expect(s2.calls).toHaveLength(1);
+    s2.clock.advance(100);
+    await flush();
+    expect(s2.calls).toHaveLength(2);
   });
 
   it('a failed sync rejects with a typed error, changes nothing, and retries with backoff', async () => {
