@@ -41,9 +41,19 @@ const run = (file: string, code: string) => {
   return execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }).trim();
 };
 
+/** Starts the packaged server, syncs the packaged client against it, prints what it got. */
 const smoke = `
-  const sync = createConversationSync({ userID: 'u1', apiURL: 'http://127.0.0.1:1', token: 't', storage: memoryStorage({ name: 'pack-' + Math.random() }) });
-  console.log(typeof sync.start, typeof sync.conversations$.subscribe, new ConvSyncError('STORAGE', 'x').code);
+  const server = await createServer({ port: 0, host: '127.0.0.1', admin: true });
+  const post = async (path, body) => (await (await fetch(server.url + path, { method: 'POST', body: JSON.stringify(body) })).json()).data;
+  await post('/admin/seed', { userID: 'u1', count: 3 });
+  const { token } = await post('/admin/token', { userID: 'u1' });
+  const sync = createConversationSync({ userID: 'u1', apiURL: server.url, token, storage: memoryStorage({ name: 'pack-' + Math.random() }) });
+  await sync.start();
+  const mode = await sync.sync();
+  const page = await sync.getPage({ limit: 10 });
+  await sync.stop();
+  await server.close();
+  console.log(mode, page.items.length, new ConvSyncError('STORAGE', 'x').code);
 `;
 
 describe('packed tarball', () => {
@@ -61,16 +71,16 @@ describe('packed tarball', () => {
   });
 
   it('works as ESM', () => {
-    const out = run('esm.mjs', `import { createConversationSync, memoryStorage, ConvSyncError } from 'convsync';\n${smoke}`);
-    expect(out).toBe('function function STORAGE');
+    const out = run('esm.mjs', `import { createConversationSync, memoryStorage, ConvSyncError } from 'convsync';\nimport { createServer } from 'convsync/server';\n${smoke}`);
+    expect(out).toBe('full 3 STORAGE');
   });
 
   it('works as CJS', () => {
     const out = run(
       'cjs.cjs',
-      `const { createConversationSync, memoryStorage, ConvSyncError } = require('convsync');\n(async () => {${smoke}})();`,
+      `const { createConversationSync, memoryStorage, ConvSyncError } = require('convsync');\nconst { createServer } = require('convsync/server');\n(async () => {${smoke}})();`,
     );
-    expect(out).toBe('function function STORAGE');
+    expect(out).toBe('full 3 STORAGE');
   });
 
   it('server entry works as ESM and CJS', () => {
