@@ -20,10 +20,11 @@ import {
   type UnreadFrame,
 } from '../protocol/index.js';
 import { toStorageError } from '../storage/errors.js';
-import type { LocalDiff, StagedFull, StorageAdapter } from '../storage/types.js';
+import type { LocalDiff, StorageAdapter } from '../storage/types.js';
 import { backoff } from './backoff.js';
-import { yieldToLoop, type Clock } from './clock.js';
+import type { Clock } from './clock.js';
 import { diffAcc, type DiffAcc } from './diff.js';
+import { badAnswer, createFullSync } from './full-sync.js';
 import type { Http } from './http.js';
 import type { StatusEvent } from './status.js';
 import type { ChangeSet, ClientMetrics, Progress } from './types.js';
@@ -54,7 +55,6 @@ export interface EngineConfig {
   onProgress(p: Progress): void;
 }
 
-const bad = (msg: string): ConvSyncError => new ConvSyncError('BAD_ANSWER', msg);
 const cursorOf = (c: Cursor): Cursor => ({ versionID: c.versionID, version: c.version });
 const stopped = (): ConvSyncError => new ConvSyncError('STOPPED', 'the client is stopped');
 const diffOf = (rec: LocalConversation): LocalDiff => ({ added: [], updated: [rec], removed: [] });
@@ -95,8 +95,6 @@ export function createEngine(c: EngineConfig): Engine {
   let lastRound = Number.NEGATIVE_INFINITY;
   let failures = 0;
   let lastDrift = Number.NEGATIVE_INFINITY;
-  /** Records staged by the full sync in progress (patched by setDraft). */
-  let staging: Map<string, LocalConversation> | null = null;
 
   /** Runs `fn` after every earlier storage step: writes never interleave. */
   function exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -202,7 +200,7 @@ export function createEngine(c: EngineConfig): Engine {
     let didFull = false;
     for (let round = 0; round < 4; round++) {
       if (full) {
-        await fullSync(staged, acc);
+        await fullSync.run(staged, acc);
         staged = null;
         full = false;
         didFull = true;
@@ -225,10 +223,10 @@ export function createEngine(c: EngineConfig): Engine {
     const a = await post('get_incremental_conversations', cursorOf(cur), (d) => {
       const a = readIncremental(d);
       if (a.full) return a;
-      if (a.versionID !== cur.versionID) throw bad('a non-full answer for another versionID');
-      if (a.version < cur.version) throw bad(`version went backwards (${cur.version} → ${a.version})`);
+      if (a.versionID !== cur.versionID) throw badAnswer('a non-full answer for another versionID');
+      if (a.version < cur.version) throw badAnswer(`version went backwards (${cur.version} → ${a.version})`);
       if (a.version === cur.version && a.insert.length + a.update.length + a.delete.length > 0) {
-        throw bad('changes without a new version');
+        throw badAnswer('changes without a new version');
       }
       return a;
     });
@@ -270,73 +268,19 @@ export function createEngine(c: EngineConfig): Engine {
   const page = (next: string | null): Promise<FullPage> =>
     post('get_full_conversations', { limit: c.pageSize, ...(next === null ? {} : { cursor: next }) }, readFullPage);
 
-  /** Full sync: stage the snapshot page by page, then swap it in (SPEC §3.1, §5.2). */
-  async function fullSync(resume: StagedFull | null, acc: DiffAcc): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const mine = (staging = new Map<string, LocalConversation>());
-      const added: LocalConversation[] = [];
-      const updated: LocalConversation[] = [];
-      let count = 0;
-      const stage = async (p: FullPage): Promise<void> => {
-        const d = await exclusive(() => st.stagePage(p.conversations, p.nextCursor));
-        for (const r of d.added) added.push(r), mine.set(r.conversationID, r);
-        for (const r of d.updated) updated.push(r), mine.set(r.conversationID, r);
-        count += p.conversations.length;
-        c.onProgress({ staged: count, done: false });
-      };
-      let first: Cursor;
-      let next: string | null;
-      const resumed = resume !== null;
-      if (resume) {
-        ({ cursor: first, nextCursor: next, staged: count } = resume);
-        resume = null;
-      } else {
-        const p = await page(null);
-        const f = (first = cursorOf(p));
-        await exclusive(() => st.beginFull(f));
-        await stage(p);
-        next = p.nextCursor;
-      }
-      let restart = false;
-      for (let i = 0; next !== null && !restart; i++) {
-        if (i > 1e6) throw bad('the snapshot never ends');
-        await yieldToLoop();
-        const p = await page(next);
-        // the log was reset while paging: this snapshot is mixed, start again
-        restart = p.versionID !== first.versionID;
-        if (restart) break;
-        if (p.nextCursor === next) throw bad('nextCursor does not advance');
-        await stage(p);
-        next = p.nextCursor;
-      }
-      if (restart) {
-        await exclusive(() => st.abortFull());
-        continue;
-      }
-      const f = first;
-      await exclusive(async () => {
-        let removed: string[];
-        try {
-          removed = await st.commitFull();
-        } catch (e) {
-          await recheck();
-          throw e;
-        }
-        cursor = f;
-        // drafts set while staging were patched into `mine`
-        const pick = (r: LocalConversation): LocalConversation => mine.get(r.conversationID) ?? r;
-        const d: LocalDiff = { added: added.map(pick), updated: updated.map(pick), removed };
-        staging = null;
-        // a resumed sync does not know what its earlier pages changed: the list is read again
-        if (resumed) c.onReload();
-        else onFold(d);
-        acc.add(d);
-      });
-      c.onProgress({ staged: count, done: true });
-      return;
-    }
-    throw new ConvSyncError('SERVER', 'the server log keeps changing during a full sync');
-  }
+  const fullSync = createFullSync({
+    storage: st,
+    page,
+    exclusive,
+    recheck,
+    onProgress: c.onProgress,
+    committed(next, d, resumed) {
+      cursor = next;
+      // a resumed sync does not know what its earlier pages changed: the list is read again
+      if (resumed) c.onReload();
+      else onFold(d);
+    },
+  });
 
   /** `conversation.changed` frames waiting for the write queue. */
   let pushed: ChangedFrame[] = [];
@@ -411,8 +355,7 @@ export function createEngine(c: EngineConfig): Engine {
       exclusive(async () => {
         const rec = await st.setDraft(id, text, clock.now());
         if (!rec) return undefined;
-        const s = staging?.get(id);
-        if (s) staging!.set(id, { ...s, draftText: rec.draftText, draftTextTime: rec.draftTextTime });
+        fullSync.patchDraft(rec);
         onFold(diffOf(rec));
         onChanges({ ...diffOf(rec), mode: 'local' });
         return rec;
