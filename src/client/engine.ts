@@ -11,7 +11,6 @@ import {
   readFullPage,
   readIncremental,
   type ChangedFrame,
-  type Conversation,
   type Cursor,
   type FullPage,
   type LocalConversation,
@@ -25,6 +24,7 @@ import { backoff } from './backoff.js';
 import type { Clock } from './clock.js';
 import { diffAcc, type DiffAcc } from './diff.js';
 import { badAnswer, createFullSync } from './full-sync.js';
+import { chainFrames } from './pushed.js';
 import type { Http } from './http.js';
 import type { StatusEvent } from './status.js';
 import type { ChangeSet, ClientMetrics, Progress } from './types.js';
@@ -286,47 +286,26 @@ export function createEngine(c: EngineConfig): Engine {
   let pushed: ChangedFrame[] = [];
 
   async function applyPushed(): Promise<void> {
-    const frames = pushed.sort((x, y) => x.version - y.version);
+    const chain = chainFrames(pushed, cursor, running !== null);
     pushed = [];
-    const cur = cursor;
-    let next = cur;
-    const upsert = new Map<string, Conversation>();
-    const gone = new Set<string>();
-    let n = 0;
-    let gap = false;
-    for (const f of frames) {
-      if (next && f.versionID === next.versionID && f.version <= next.version) continue; // a duplicate or an old frame
-      const d = f.delta;
-      const ups = d ? [...d.insert, ...d.update] : [];
-      // a record deleted and then written again within one batch would keep its draft and seqs: leave that to a sync
-      if (!next || !d || running || f.versionID !== next.versionID || f.version !== next.version + 1 || ups.some((c) => gone.has(c.conversationID))) {
-        gap = true;
-        break;
-      }
-      for (const c of ups) {
-        const had = upsert.get(c.conversationID);
-        upsert.set(c.conversationID, had ? { ...c, maxSeq: Math.max(c.maxSeq, had.maxSeq), hasReadSeq: Math.max(c.hasReadSeq, had.hasReadSeq) } : c);
-      }
-      for (const id of d.delete) upsert.delete(id), gone.add(id);
-      next = cursorOf(f);
-      n++;
-    }
-    if (n > 0 && next) {
+    const next = chain.next;
+    if (next) {
       let d: LocalDiff;
       try {
-        d = await st.applyDelta([...upsert.values()], [...gone], next);
+        d = await st.applyDelta(chain.upsert, chain.remove, next);
       } catch (e) {
         await recheck();
         problem(toError(e));
         return trigger();
       }
       cursor = next;
-      m.pushedDeltasApplied += n;
+      m.pushedDeltasApplied += chain.applied;
       onFold(d);
       if (d.added.length + d.updated.length + d.removed.length > 0) onChanges({ ...d, mode: 'pushed' });
     }
-    if (gap) trigger();
+    if (chain.gap) trigger();
   }
+
 
   return {
     metrics: m,
