@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/engine.js';
 import { createServer } from '../../src/server/index.js';
 import { startServer, wrap, type TestServer } from '../helpers/server.js';
-import { caughtUp, conv, expectEqualToServer, makeClient, startLive, Tap, until, waitFor, type Client } from './harness.js';
+import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, until, waitFor, type Client } from './harness.js';
 
 let servers: TestServer[] = [];
 const clients: Client[] = [];
@@ -180,9 +180,11 @@ describe('devices and reconnects', () => {
 
   it('a log reset pushes a frame with the new identity → full sync on its own', async () => {
     const { s, c } = await setup();
-    const full = waitFor(c.sync.status$, (st) => st.state === 'idle' && st.lastMode === 'full');
+    const fullBefore = c.sync.metrics().syncs.full;
     await s.admin('/admin/reset_log', { userID: 'u1' });
-    await full;
+    const head = await serverHead(s, 'u1');
+    // no manual sync: the pushed frame alone must bring the client to the new log
+    await until(() => c.sync.cursor()?.versionID === head.versionID && c.sync.metrics().syncs.full === fullBefore + 1, 10_000, 'a full sync onto the new log');
     await expectEqualToServer(c, s, 'u1');
   });
 });
