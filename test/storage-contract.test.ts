@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareConversations, ConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../src/protocol/index.js';
 import { dexieStorage, idbStorage, memoryStorage, type StorageAdapter, type StorageOptions } from '../src/storage/index.js';
 import { toStorageError } from '../src/storage/errors.js';
+import { CHUNK } from '../src/storage/common.js';
 import { makeConversation } from './helpers/fixtures.js';
 
 const idbEnv = { indexedDB: fakeIndexedDB, IDBKeyRange: FakeKeyRange };
@@ -106,6 +107,27 @@ describe.each(adapters)('storage contract: %s', (kind, make) => {
     const a = make({ name });
     await a.open('u1');
     await a.destroy();
+  });
+
+  it('reads and swaps lists longer than one chunk of reads', async () => {
+    // past CHUNK (5,000): getAll and the swap's removed IDs walk the list in chunks
+    const n = CHUNK + 40;
+    const id = (i: number): string => `sg_${String(i).padStart(5, '0')}`;
+    const a = await openAdapter();
+    await a.beginFull(C1);
+    await a.stagePage(Array.from({ length: n }, (_, i) => makeConversation(id(i), { latestMsgSendTime: T + i })), null);
+    expect(await a.commitFull()).toEqual([]);
+    const all = await a.getAll();
+    expect(all).toHaveLength(n);
+    expect(all[0]!.conversationID).toBe(id(n - 1));
+    expect(all.at(-1)!.conversationID).toBe(id(0));
+    // the new list drops IDs on both sides of the chunk boundary and at both ends
+    const dropped = new Set([0, CHUNK - 1, CHUNK, CHUNK + 1, n - 1]);
+    await a.beginFull(C2);
+    const kept = Array.from({ length: n }, (_, i) => i).filter((i) => !dropped.has(i));
+    await a.stagePage(kept.map((i) => makeConversation(id(i), { latestMsgSendTime: T + i })), null);
+    expect((await a.commitFull()).sort()).toEqual([...dropped].map(id).sort());
+    expect(await a.getAll()).toHaveLength(kept.length);
   });
 
   it('starts empty with no cursor and no staging', async () => {

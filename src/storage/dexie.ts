@@ -23,10 +23,10 @@
 // `convsync` but never calls dexieStorage() ships no Dexie.
 import type { Dexie, Table } from 'dexie';
 import { ConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
-import { copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged, sortKeyOf } from './common.js';
+import { CHUNK, copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged, sortKeyOf } from './common.js';
 import { isClosedError, noIndexedDB, toStorageError } from './errors.js';
 import { mergeIncoming, withDraft, withRead } from './merge.js';
-import type { LocalDiff, Page, StagedFull, StorageAdapter, StorageOptions } from './types.js';
+import type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './types.js';
 
 export interface DexieStorageOptions extends StorageOptions {
   /** The app's own Dexie instance (see above). Default: a database of convsync's own, named like the others. */
@@ -103,6 +103,36 @@ export function dexieStorage(opts: DexieStorageOptions = {}): StorageAdapter {
     st.drop = [];
   };
 
+  /** One page in list order from the sort index; `getAll` reads page by page (see CHUNK). */
+  const readPage = (limit: number, after?: PageCursor): Promise<Page> =>
+    run('r', async (conv, _m, st): Promise<Page> => {
+      const n = Math.floor(limit);
+      const g = st.active;
+      const upper = after === undefined ? [g, []] : [g, ...decodePage(after)];
+      if (!(n > 0)) return { items: [], next: null };
+      const found = await conv.where(ORDER).between([g], upper, true, false).reverse().limit(n + 1).toArray();
+      const items = found.slice(0, n).map(fromStored);
+      const last = items[items.length - 1];
+      return { items, next: found.length > n && last ? encodePage(last) : null };
+    });
+
+  /** IDs of generation `from` that generation `to` lacks, walked in chunks of keys. */
+  async function missingIDs(from: number, to: number): Promise<string[]> {
+    const missing: string[] = [];
+    for (let after: string | null = null; ; ) {
+      const lower: unknown[] = after === null ? [from] : [from, after];
+      const [keys, there] = await run('r', async (conv) => {
+        const keys = await conv.where(':id').between(lower, [from, []], after === null, true).limit(CHUNK).primaryKeys();
+        if (keys.length === 0) return [keys, new Set<string>()] as const;
+        const span = await conv.where(':id').between([to, keys[0]![1]], [to, keys[keys.length - 1]![1]], true, true).primaryKeys();
+        return [keys, new Set(span.map((k) => k[1]))] as const;
+      });
+      for (const [, id] of keys) if (!there.has(id)) missing.push(id);
+      if (keys.length < CHUNK) return missing;
+      after = keys[keys.length - 1]![1];
+    }
+  }
+
   return {
     async open(userID) {
       try {
@@ -176,20 +206,17 @@ export function dexieStorage(opts: DexieStorageOptions = {}): StorageAdapter {
         return s && fromStored(s);
       }),
 
-    getAll: () =>
-      run('r', async (conv, _m, st) => (await conv.where(ORDER).between(...gen(st.active)).reverse().toArray()).map(fromStored)),
+    async getAll() {
+      const all: LocalConversation[] = [];
+      for (let after: PageCursor | undefined; ; ) {
+        const page = await readPage(CHUNK, after);
+        all.push(...page.items);
+        if (page.next === null) return all;
+        after = page.next;
+      }
+    },
 
-    getPage: (limit, after) =>
-      run('r', async (conv, _m, st): Promise<Page> => {
-        const n = Math.floor(limit);
-        const g = st.active;
-        const upper = after === undefined ? [g, []] : [g, ...decodePage(after)];
-        if (!(n > 0)) return { items: [], next: null };
-        const found = await conv.where(ORDER).between([g], upper, true, false).reverse().limit(n + 1).toArray();
-        const items = found.slice(0, n).map(fromStored);
-        const last = items[items.length - 1];
-        return { items, next: found.length > n && last ? encodePage(last) : null };
-      }),
+    getPage: (limit, after) => readPage(limit, after),
 
     allIDs: () =>
       run('r', async (conv, _m, st) => (await conv.where(':id').between(...gen(st.active)).primaryKeys()).map((k) => k[1])),
@@ -314,20 +341,15 @@ export function dexieStorage(opts: DexieStorageOptions = {}): StorageAdapter {
       }),
 
     async commitFull() {
-      const removed = await run('rw', async (conv, meta, st) => {
+      // The IDs that leave are found before the swap, in chunks (see idb.ts).
+      const before = await run('r', async (_c, _m, st) => st);
+      const s0 = before.staging;
+      if (!s0) throw notStaged();
+      if (s0.nextCursor !== null) throw notComplete();
+      const gone = await missingIDs(before.active, s0.gen);
+      const removed = await run('rw', async (_conv, meta, st) => {
         const s = st.staging;
-        if (!s) throw notStaged();
-        if (s.nextCursor !== null) throw notComplete();
-        const [oldKeys, newKeys] = await Promise.all([
-          conv.where(':id').between(...gen(st.active)).primaryKeys(),
-          conv.where(':id').between(...gen(s.gen)).primaryKeys(),
-        ]);
-        const gone: string[] = [];
-        let j = 0;
-        for (const [, id] of oldKeys) {
-          while (j < newKeys.length && newKeys[j]![1] < id) j++;
-          if (newKeys[j]?.[1] !== id) gone.push(id);
-        }
+        if (!s || s.gen !== s0.gen || st.active !== before.active) throw notStaged();
         for (const id of gone) hook(opts, id);
         st.drop.push(st.active);
         st.active = s.gen;

@@ -14,8 +14,6 @@ export const CONV = 'conversations';
 export const META = 'meta';
 export const ORDER = 'order';
 export const STATE = 'state';
-/** Records or keys per read when a whole generation is walked. */
-export const CHUNK = 5000;
 
 export interface Stored extends LocalConversation {
   gen: number;

@@ -10,8 +10,8 @@
  */
 import { unwrap, wrap, type IDBPDatabase } from 'idb';
 import { type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
-import { copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged } from './common.js';
-import { CHUNK, CONV, META, ORDER, STATE, fromStored, toStored, type State, type Stored, type Tx, type WithGetAllRecords } from './idb-schema.js';
+import { CHUNK, copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged } from './common.js';
+import { CONV, META, ORDER, STATE, fromStored, toStored, type State, type Stored, type Tx, type WithGetAllRecords } from './idb-schema.js';
 import { dbBlocked, isClosedError, noIndexedDB, toStorageError } from './errors.js';
 import { mergeIncoming, withDraft, withRead } from './merge.js';
 import type { LocalDiff, Page, PageCursor, StorageAdapter, StorageOptions } from './types.js';
