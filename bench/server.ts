@@ -18,33 +18,13 @@ import { decide, LogState, VersionLog, type ConversationStore } from '../src/ser
 import type { Conversation } from '../src/index.js';
 import { nf, now, post, repeat, sleep, stats, type BenchConfig, type Row } from './common.js';
 import { buildDir, root } from './paths.js';
+import { makeConversation } from '../test/helpers/fixtures.js';
 import { median, ratio } from './stats.js';
 
 // ---- decision + log read, in process ----
 
-function template(id: string): Conversation {
-  return {
-    conversationID: id,
-    ownerUserID: 'u',
-    conversationType: 3,
-    userID: '',
-    groupID: id.slice(3),
-    showName: 'Atlas team',
-    faceURL: '',
-    recvMsgOpt: 0,
-    isPinned: false,
-    isPrivateChat: false,
-    burnDuration: 0,
-    groupAtType: 0,
-    attachedInfo: '',
-    ex: '',
-    minSeq: 0,
-    maxSeq: 10,
-    hasReadSeq: 9,
-    latestMsg: null,
-    latestMsgSendTime: 1_700_000_000_000,
-  };
-}
+/** A record as the store would return it; its content does not matter to the decision. */
+const template = (id: string): Conversation => makeConversation(id, { ownerUserID: 'u', showName: 'Atlas team', maxSeq: 10, hasReadSeq: 9 });
 
 function logOf(entries: number, behind: number): { store: ConversationStore; cursor: { versionID: string; version: number } } {
   const log = new VersionLog();
