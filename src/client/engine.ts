@@ -93,6 +93,9 @@ export function createEngine(c: EngineConfig): Engine {
   let timerAt = 0;
   /** When the last sync round began: triggered rounds keep `minSyncGapMs` apart. */
   let lastRound = Number.NEGATIVE_INFINITY;
+  /** A round's request and writes are under way (pushed frames then wait for a sync). */
+  let inRound = false;
+  let endPause: (() => void) | null = null;
   let failures = 0;
   let lastDrift = Number.NEGATIVE_INFINITY;
 
@@ -149,8 +152,12 @@ export function createEngine(c: EngineConfig): Engine {
     onStatus({ type: 'problem', error: e });
   }
 
+  /** Waits out the rest of the gap before a follow-up round; `stop()` cuts it short. */
+  function pause(ms: number): Promise<void> | void {
+    if (ms > 0) return new Promise((resolve) => ((endPause = resolve), clock.setTimeout(resolve, ms)));
+  }
+
   async function loop(): Promise<SyncMode> {
-    let later = false;
     try {
       let mode: SyncMode = 'equal';
       for (let n = 0; n < 1000; n++) {
@@ -158,8 +165,9 @@ export function createEngine(c: EngineConfig): Engine {
         lastRound = clock.now();
         mode = await once();
         if (!again || halted) break;
-        // the follow-up keeps the gap too; the timer below runs it
-        if ((later = clock.now() - lastRound < c.minSyncGapMs)) break;
+        // the follow-up keeps the gap too; callers of sync() still wait for it
+        await pause(lastRound + c.minSyncGapMs - clock.now());
+        if (halted) break;
       }
       failures = 0;
       wake(socketUp ? null : c.pollIntervalMs);
@@ -170,11 +178,11 @@ export function createEngine(c: EngineConfig): Engine {
       throw err;
     } finally {
       running = null;
-      if (later) trigger();
     }
   }
 
   async function once(): Promise<SyncMode> {
+    inRound = true;
     onStatus({ type: 'sync' });
     const acc = diffAcc();
     let mode: SyncMode | undefined;
@@ -188,6 +196,7 @@ export function createEngine(c: EngineConfig): Engine {
       if (err.code !== 'STOPPED') onStatus({ type: 'fail', error: err });
       throw err;
     } finally {
+      inRound = false;
       // what was committed is reported even when a later step failed
       if (!acc.empty) onChanges({ ...acc.result(), mode: mode ?? 'incremental' });
       if (mode) onStatus({ type: 'ok', mode, at: clock.now() });
@@ -286,7 +295,7 @@ export function createEngine(c: EngineConfig): Engine {
   let pushed: ChangedFrame[] = [];
 
   async function applyPushed(): Promise<void> {
-    const chain = chainFrames(pushed, cursor, running !== null);
+    const chain = chainFrames(pushed, cursor, inRound);
     pushed = [];
     const next = chain.next;
     if (next) {
@@ -326,6 +335,7 @@ export function createEngine(c: EngineConfig): Engine {
     async stop() {
       halted = true;
       wake(null);
+      endPause?.();
       await running?.catch(() => {});
       await queue;
     },
@@ -358,7 +368,7 @@ export function createEngine(c: EngineConfig): Engine {
       return exclusive(async () => {
         const cur = cursor;
         const same = cur !== null && f.versionID === cur.versionID;
-        const advance = same && !running && f.version === cur.version + 1;
+        const advance = same && !inRound && f.version === cur.version + 1;
         try {
           const old = await st.get(f.conversationID);
           if (!old) return trigger(); // a record this device does not have yet

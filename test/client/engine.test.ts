@@ -105,7 +105,7 @@ describe('single flight', () => {
     expect(s.calls).toHaveLength(2);
     await s.engine.sync(); // manual: now, gap or not
     expect(s.calls).toHaveLength(3);
-    // a follow-up folded during a round also waits for the gap
+    // a follow-up folded during a round waits for the gap too, and sync() callers wait for it
     const gate = deferred<void>();
     let held = true;
     const s2 = await seeded(async () => {
@@ -116,12 +116,19 @@ describe('single flight', () => {
     s2.engine.trigger();
     held = false;
     gate.resolve();
-    await first;
     await flush();
     expect(s2.calls).toHaveLength(1);
     s2.clock.advance(100);
-    await flush();
+    expect(await first).toBe('equal');
     expect(s2.calls).toHaveLength(2);
+    // stop() cuts a pause short
+    const s3 = await seeded(() => incr(5), 100);
+    const running = s3.engine.sync();
+    s3.engine.trigger();
+    await flush();
+    await s3.engine.stop();
+    expect(await running).toBe('equal');
+    expect(s3.calls).toHaveLength(1);
   });
 
   it('a failed sync rejects with a typed error, changes nothing, and retries with backoff', async () => {
