@@ -308,7 +308,8 @@ describe('expired, tampered and foreign tokens are refused', () => {
     const mutated = fc
       .tuple(fc.nat({ max: good.length - 1 }), fc.constantFrom(...alphabet), fc.constantFrom('replace', 'insert', 'delete'))
       .map(([i, ch, op]) => (op === 'replace' ? good.slice(0, i) + ch + good.slice(i + 1) : op === 'insert' ? good.slice(0, i) + ch + good.slice(i) : good.slice(0, i) + good.slice(i + 1)))
-      .filter((t) => t !== good);
+      // HTTP drops white space around a header value: a space added at either end is the same token
+      .filter((t) => t.trim() !== good);
     const before = storeSnapshot(s.server.state.store);
     await fc.assert(
       fc.asyncProperty(mutated, async (t) => {
