@@ -23,9 +23,10 @@
 // `convsync` but never calls dexieStorage() ships no Dexie.
 import type { Dexie, Table } from 'dexie';
 import { ConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
-import { CHUNK, copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged, sortKeyOf } from './common.js';
+import { CHUNK, dbName, decodePage, encodePage, hook, notComplete, notStaged, sortKeyOf } from './common.js';
 import { isClosedError, noIndexedDB, toStorageError } from './errors.js';
-import { mergeIncoming, withDraft, withRead } from './merge.js';
+import { withDraft, withRead } from './merge.js';
+import { planDelta, planStage, readAllPaged } from './plan.js';
 import type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './types.js';
 
 export interface DexieStorageOptions extends StorageOptions {
@@ -206,15 +207,7 @@ export function dexieStorage(opts: DexieStorageOptions = {}): StorageAdapter {
         return s && fromStored(s);
       }),
 
-    async getAll() {
-      const all: LocalConversation[] = [];
-      for (let after: PageCursor | undefined; ; ) {
-        const page = await readPage(CHUNK, after);
-        all.push(...page.items);
-        if (page.next === null) return all;
-        after = page.next;
-      }
-    },
+    getAll: () => readAllPaged(readPage, CHUNK),
 
     getPage: (limit, after) => readPage(limit, after),
 
@@ -227,33 +220,10 @@ export function dexieStorage(opts: DexieStorageOptions = {}): StorageAdapter {
         const wanted = [...new Set([...upsert.map((c) => c.conversationID), ...remove])];
         const stored = new Map<string, LocalConversation>();
         for (const s of await conv.bulkGet(wanted.map((id): [number, string] => [g, id]))) if (s) stored.set(s.conversationID, fromStored(s));
-        const pending = new Map<string, LocalConversation | null>();
-        for (const c of upsert) {
-          const id = c.conversationID;
-          const merged = mergeIncoming(pending.has(id) ? pending.get(id) ?? undefined : stored.get(id), c);
-          if (!merged) continue;
-          hook(opts, id);
-          pending.set(id, merged);
-        }
-        for (const id of remove) {
-          if (!(pending.has(id) ? pending.get(id) : stored.get(id))) continue;
-          hook(opts, id);
-          pending.set(id, null);
-        }
-        const diff: LocalDiff = { added: [], updated: [], removed: [] };
+        const { writes, diff } = planDelta(stored, upsert, remove, (id) => hook(opts, id));
         const puts: Stored[] = [];
         const dels: Array<[number, string]> = [];
-        for (const [id, r] of pending) {
-          const old = stored.get(id);
-          if (r === null) {
-            if (!old) continue;
-            dels.push([g, id]);
-            diff.removed.push(id);
-          } else {
-            puts.push(toStored(r, g));
-            (old ? diff.updated : diff.added).push(copyRecord(r));
-          }
-        }
+        for (const [id, r] of writes) r ? puts.push(toStored(r, g)) : dels.push([g, id]);
         await conv.bulkPut(puts);
         await conv.bulkDelete(dels);
         st.cursor = cursor;
@@ -311,7 +281,6 @@ export function dexieStorage(opts: DexieStorageOptions = {}): StorageAdapter {
       run('rw', async (conv, meta, st) => {
         const s = st.staging;
         if (!s) throw notStaged();
-        const out: Pick<LocalDiff, 'added' | 'updated'> = { added: [], updated: [] };
         const live = new Map<string, LocalConversation>();
         if (records.length > 0) {
           let lo = records[0]!.conversationID;
@@ -324,20 +293,12 @@ export function dexieStorage(opts: DexieStorageOptions = {}): StorageAdapter {
             live.set(r.conversationID, fromStored(r));
           }
         }
-        const puts: Stored[] = [];
-        for (const c of records) {
-          const old = live.get(c.conversationID);
-          const merged = mergeIncoming(old, c);
-          hook(opts, c.conversationID);
-          puts.push(toStored(merged ?? old!, s.gen));
-          if (!old) out.added.push(copyRecord(merged!));
-          else if (merged) out.updated.push(copyRecord(merged));
-        }
-        await conv.bulkPut(puts);
+        const plan = planStage(live, records, (id) => hook(opts, id));
+        await conv.bulkPut(plan.rows.map((r) => toStored(r, s.gen)));
         s.staged += records.length;
         s.nextCursor = nextCursor;
         await saveState(meta, st);
-        return out;
+        return { added: plan.added, updated: plan.updated };
       }),
 
     async commitFull() {

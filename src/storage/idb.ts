@@ -10,10 +10,11 @@
  */
 import { unwrap, wrap, type IDBPDatabase } from 'idb';
 import { type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
-import { CHUNK, copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged } from './common.js';
+import { CHUNK, dbName, decodePage, encodePage, hook, notComplete, notStaged } from './common.js';
 import { CONV, META, ORDER, STATE, fromStored, toStored, type State, type Stored, type Tx, type WithGetAllRecords } from './idb-schema.js';
 import { dbBlocked, isClosedError, noIndexedDB, toStorageError } from './errors.js';
-import { mergeIncoming, withDraft, withRead } from './merge.js';
+import { withDraft, withRead } from './merge.js';
+import { planDelta, planStage, readAllPaged } from './plan.js';
 import type { LocalDiff, Page, PageCursor, StorageAdapter, StorageOptions } from './types.js';
 
 /**
@@ -231,17 +232,7 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
         return s && fromStored(s);
       }),
 
-    async getAll() {
-      // Page by page: one read of a 100k list blocked the thread for ~0.6 s in
-      // Chromium while the records were deserialized.
-      const all: LocalConversation[] = [];
-      for (let after: PageCursor | undefined; ; ) {
-        const page = await readPage(CHUNK, after);
-        all.push(...page.items);
-        if (page.next === null) return all;
-        after = page.next;
-      }
-    },
+    getAll: () => readAllPaged(readPage, CHUNK),
 
     getPage: (limit, after) => readPage(limit, after),
 
@@ -259,30 +250,9 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
         const found = await Promise.all(wanted.map((id) => store.get([g, id]) as Promise<Stored | undefined>));
         const stored = new Map<string, LocalConversation>();
         found.forEach((s) => s && stored.set(s.conversationID, fromStored(s)));
-        const pending = new Map<string, LocalConversation | null>();
+        const { writes, diff } = planDelta(stored, upsert, remove, (id) => hook(opts, id));
         const raw = rawConv(tx);
-        for (const c of upsert) {
-          const id = c.conversationID;
-          const cur = pending.has(id) ? pending.get(id) ?? undefined : stored.get(id);
-          const merged = mergeIncoming(cur, c);
-          if (!merged) continue;
-          hook(opts, id);
-          raw.put(toStored(merged, g));
-          pending.set(id, merged);
-        }
-        for (const id of remove) {
-          if (!(pending.has(id) ? pending.get(id) : stored.get(id))) continue;
-          hook(opts, id);
-          raw.delete([g, id]);
-          pending.set(id, null);
-        }
-        const diff: LocalDiff = { added: [], updated: [], removed: [] };
-        for (const [id, r] of pending) {
-          const old = stored.get(id);
-          if (r === null) {
-            if (old) diff.removed.push(id);
-          } else (old ? diff.updated : diff.added).push(copyRecord(r));
-        }
+        for (const [id, r] of writes) r ? raw.put(toStored(r, g)) : raw.delete([g, id]);
         st.cursor = cursor;
         saveState(tx, st);
         return diff;
@@ -322,7 +292,6 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
       run('readwrite', async (tx, st) => {
         const s = st.staging;
         if (!s) throw notStaged();
-        const out: Pick<LocalDiff, 'added' | 'updated'> = { added: [], updated: [] };
         const live = new Map<string, LocalConversation>();
         if (records.length > 0) {
           // One range read of the live records between the page's lowest and highest ID:
@@ -332,19 +301,13 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
           const got = (await conv(tx).getAll(KR!.bound([st.active, lo], [st.active, hi]))) as Stored[];
           for (const r of got) live.set(r.conversationID, fromStored(r));
         }
+        const plan = planStage(live, records, (id) => hook(opts, id));
         const raw = rawConv(tx);
-        for (const c of records) {
-          const old = live.get(c.conversationID);
-          const merged = mergeIncoming(old, c);
-          hook(opts, c.conversationID);
-          raw.put(toStored(merged ?? old!, s.gen));
-          if (!old) out.added.push(copyRecord(merged!));
-          else if (merged) out.updated.push(copyRecord(merged));
-        }
+        for (const r of plan.rows) raw.put(toStored(r, s.gen));
         s.staged += records.length;
         s.nextCursor = nextCursor;
         saveState(tx, st);
-        return out;
+        return { added: plan.added, updated: plan.updated };
       }),
 
     async commitFull() {

@@ -11,7 +11,8 @@
  */
 import { compareConversations, ConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
 import { copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged } from './common.js';
-import { mergeIncoming, withDraft, withRead } from './merge.js';
+import { withDraft, withRead } from './merge.js';
+import { planDelta, planStage } from './plan.js';
 import { SortedList } from './sorted-list.js';
 import type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './types.js';
 
@@ -110,34 +111,14 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
 
     async applyDelta(upsert: Conversation[], remove: string[], cursor: Cursor): Promise<LocalDiff> {
       const d = need();
-      // Build aside: id -> new record, or null for a removal.
-      const pending = new Map<string, LocalConversation | null>();
-      for (const c of upsert) {
-        const id = c.conversationID;
-        const cur = pending.has(id) ? pending.get(id) ?? undefined : d.live.get(id);
-        const merged = mergeIncoming(cur, c);
-        if (!merged) continue;
-        hook(opts, id);
-        pending.set(id, copyRecord(merged));
-      }
-      for (const id of remove) {
-        const cur = pending.has(id) ? pending.get(id) : d.live.get(id);
-        if (!cur) continue;
-        hook(opts, id);
-        pending.set(id, null);
-      }
-      // Commit (nothing below can throw).
-      const diff: LocalDiff = { added: [], updated: [], removed: [] };
-      for (const [id, r] of pending) {
+      // Planned aside (the hook may throw), committed below where nothing can throw.
+      const { writes, diff } = planDelta(d.live, upsert, remove, (id) => hook(opts, id));
+      for (const [id, r] of writes) {
         const old = d.live.get(id);
-        if (r === null) {
-          if (!old) continue;
+        if (r) put(d, copyRecord(r)); // the caller keeps its objects; the store keeps its own
+        else if (old) {
           removeFromOrder(d.order, old);
           d.live.delete(id);
-          diff.removed.push(id);
-        } else {
-          put(d, r);
-          (old ? diff.updated : diff.added).push(copyRecord(r));
         }
       }
       d.cursor = { ...cursor };
@@ -184,21 +165,11 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       const d = need();
       const s = d.staging;
       if (!s) throw notStaged();
-      const aside: LocalConversation[] = [];
-      const out: Pick<LocalDiff, 'added' | 'updated'> = { added: [], updated: [] };
-      for (const c of records) {
-        const live = d.live.get(c.conversationID);
-        const merged = mergeIncoming(live, c);
-        hook(opts, c.conversationID);
-        const r = merged ? copyRecord(merged) : live!;
-        aside.push(r);
-        if (!live) out.added.push(copyRecord(r));
-        else if (merged) out.updated.push(copyRecord(r));
-      }
-      for (const r of aside) s.records.set(r.conversationID, r);
+      const plan = planStage(d.live, records, (id) => hook(opts, id));
+      for (const r of plan.rows) s.records.set(r.conversationID, copyRecord(r));
       s.staged += records.length;
       s.nextCursor = nextCursor;
-      return out;
+      return { added: plan.added, updated: plan.updated };
     },
 
     async commitFull() {
