@@ -1,17 +1,11 @@
 /** Failures: malformed answers and frames, storage faults, auth, offline start; drafts through every sync. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/engine.js';
 import { ConvSyncError, type LocalConversation } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, uniqueName, until, waitFor, type Client, type Kind } from './harness.js';
+import { conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, uniqueName, until, waitFor, type Client, type Kind, stopAfterEach } from './harness.js';
 
-let servers: TestServer[] = [];
-const clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.sync.stop();
-  for (const s of servers.splice(0)) await s.close();
-  Tap.reset();
-});
+const { servers, clients } = stopAfterEach();
 
 async function server(count = 12): Promise<TestServer> {
   const s = await startServer();
@@ -241,7 +235,7 @@ describe.each(['memory', 'idb'] as const)('offline start (%s)', (kind: Kind) => 
     await a.sync.stop();
     const url = s.url;
     await s.close();
-    servers = [];
+    servers.length = 0; // closed above
 
     const b = makeClient({ ...s, url, wsURL: s.wsURL }, 'u1', { kind, name });
     clients.push(b);

@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
 import WebSocket from 'ws';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { createConversationSync, type ConversationSync, type ConversationSyncOptions } from '../../src/client/create.js';
 import type { Conversation, Cursor, LocalConversation } from '../../src/protocol/index.js';
 import { dexieStorage } from '../../src/storage/dexie.js';
@@ -196,6 +196,17 @@ export async function caughtUp(c: Client, s: TestServer, userID: string, ms = 15
     const cur = c.sync.cursor();
     return cur !== null && cur.versionID === h.versionID && cur.version === h.version;
   }, ms, 'client cursor to reach the server head');
+}
+
+/** The servers and clients a test file starts: all stopped after each test. */
+export function stopAfterEach(): { servers: TestServer[]; clients: Client[] } {
+  const started = { servers: [] as TestServer[], clients: [] as Client[] };
+  afterEach(async () => {
+    for (const c of started.clients.splice(0)) await c.sync.stop();
+    for (const s of started.servers.splice(0)) await s.close();
+    Tap.reset();
+  });
+  return started;
 }
 
 /** A group conversation of `userID`, built on the shared fixture. */

@@ -1,17 +1,11 @@
 /** Live updates over the socket: pushed deltas, unread frames, gaps, bursts, reconnects, two devices. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/engine.js';
 import { createServer } from '../../src/server/index.js';
 import { startServer, wrap, type TestServer } from '../helpers/server.js';
-import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, until, waitFor, type Client } from './harness.js';
+import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, until, waitFor, type Client, stopAfterEach } from './harness.js';
 
-let servers: TestServer[] = [];
-const clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.sync.stop();
-  for (const s of servers.splice(0)) await s.close();
-  Tap.reset();
-});
+const { servers, clients } = stopAfterEach();
 
 async function setup(count = 20, kind: 'memory' | 'idb' = 'memory') {
   const s = await startServer();
@@ -165,7 +159,7 @@ describe('devices and reconnects', () => {
     const { s, c } = await setup();
     const { port, state } = s.server;
     await s.close();
-    servers = servers.filter((x) => x !== s);
+    servers.splice(servers.indexOf(s), 1);
     const offline = waitFor(c.sync.status$, (st) => st.state === 'offline');
     void c.sync.sync().catch(() => {});
     await offline;

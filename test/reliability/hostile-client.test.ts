@@ -6,20 +6,14 @@
  * as SPEC §3 / §4 / §5.3 specify, with the local data and cursor checked either way.
  * After every row the server is honest again and the next sync converges.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/engine.js';
 import { ConvSyncError, type Cursor, type ErrorCode, type LocalConversation } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { conv, expectEqualToServer, makeClient, startLive, Tap, until, waitFor, type Client, type ClientOptions } from '../client/harness.js';
+import { conv, expectEqualToServer, makeClient, startLive, Tap, until, waitFor, type Client, type ClientOptions, stopAfterEach } from '../client/harness.js';
 
 const USER = 'u1';
-let servers: TestServer[] = [];
-const clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.sync.stop();
-  for (const s of servers.splice(0)) await s.close();
-  Tap.reset();
-});
+const { servers, clients } = stopAfterEach();
 
 // ---- building blocks ----
 
