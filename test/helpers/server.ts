@@ -7,6 +7,7 @@
  *   const r = await s.post('/conversation/get_incremental_conversations', { userID: 'u1', versionID: '', version: 0 }, token);
  *   await s.close();
  */
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { createServer, type ConvSyncServer, type CreateServerOptions } from '../../src/server/index.js';
 import type { Envelope } from '../../src/protocol/index.js';
@@ -50,6 +51,19 @@ export async function post<T = any>(url: string, path: string, body: unknown, to
 export async function startServer(opts: CreateServerOptions = {}): Promise<TestServer> {
   const server = await createServer({ host: '127.0.0.1', port: 0, admin: true, ...opts });
   return wrap(server);
+}
+
+/** `startServer` for a test file whose servers are all closed after each test. */
+export function serversClosedAfterEach(): (opts?: CreateServerOptions) => Promise<TestServer> {
+  const started: TestServer[] = [];
+  afterEach(async () => {
+    for (const s of started.splice(0)) await s.close();
+  });
+  return async (opts) => {
+    const s = await startServer(opts);
+    started.push(s);
+    return s;
+  };
 }
 
 /** Wraps an already started server (e.g. one restarted from a previous `state`). */

@@ -1,21 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareConversations, idHash, readFullPage, readIncremental, readSortedList, type Conversation } from '../../src/protocol/index.js';
 import { createServer } from '../../src/server/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
-import { startServer, wrap, type TestServer } from '../helpers/server.js';
+import { serversClosedAfterEach, wrap, type TestServer } from '../helpers/server.js';
 
-const servers: TestServer[] = [];
-async function start(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const s = await startServer(opts);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
+const start = serversClosedAfterEach();
 
 const inc = (s: TestServer, u: string, versionID: string, version: number) =>
   s.call(u, '/conversation/get_incremental_conversations', { userID: u, versionID, version }).then(readIncremental);
@@ -229,10 +221,8 @@ describe('restart, metrics, static files', () => {
     const token = a.issueToken('u1');
     const h = await a.state.store.head('u1');
     await a.close();
-    const b = await createServer({ host: '127.0.0.1', port: a.port, admin: true, state: a.state });
-    const sb = wrap(b);
-    servers.push(sb);
-    expect(b.url).toBe(a.url);
+    const sb = await start({ port: a.port, state: a.state });
+    expect(sb.server.url).toBe(a.url);
     const r = await sb.post('/conversation/get_incremental_conversations', { userID: 'u1', versionID: h.id, version: h.version }, token);
     expect(r.body).toMatchObject({ errCode: 0, data: { full: false, versionID: h.id, version: h.version } });
   });

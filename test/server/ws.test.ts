@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { readServerFrame } from '../../src/protocol/index.js';
 import { CLOSE_AUTH, CLOSE_MALFORMED } from '../../src/server/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
-import { openSocket, startServer, type TestServer } from '../helpers/server.js';
+import { openSocket, serversClosedAfterEach } from '../helpers/server.js';
 
-const servers: TestServer[] = [];
-async function start(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const s = await startServer(opts);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
+const start = serversClosedAfterEach();
 
 describe('WebSocket auth', () => {
   it('answers a good auth frame with auth.ok', async () => {
