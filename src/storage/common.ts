@@ -14,6 +14,26 @@ export function sortKeyOf(r: LocalConversation): SortKey {
   return [r.isPinned ? 1 : 0, sortTimeOf(r), r.conversationID];
 }
 
+/**
+ * A row as the IndexedDB drivers store it: the record plus its generation and the
+ * sort fields their index reads (`pinned` as 0|1: IndexedDB cannot index booleans).
+ */
+export interface Stored extends LocalConversation {
+  gen: number;
+  pinned: 0 | 1;
+  sortTime: number;
+}
+
+export function toStored(r: LocalConversation, gen: number): Stored {
+  const [pinned, sortTime] = sortKeyOf(r);
+  return { ...r, gen, pinned, sortTime };
+}
+
+export function fromStored(s: Stored): LocalConversation {
+  const { gen: _g, pinned: _p, sortTime: _t, ...r } = s;
+  return r;
+}
+
 /** `Page.next` is the sort key of the last item, JSON-encoded: stable under inserts and deletes. */
 export function encodePage(r: LocalConversation): PageCursor {
   return JSON.stringify(sortKeyOf(r));

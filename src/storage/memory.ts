@@ -70,8 +70,9 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       db = null;
     },
 
-    async destroy() {
-      if (name !== null) databases.delete(name);
+    async destroy(userID?: string) {
+      const n = name ?? (userID === undefined ? null : dbName(opts, userID));
+      if (n !== null) databases.delete(n);
       db = null;
     },
 

@@ -3,6 +3,9 @@
  * implement it: idb (default), dexie, memory. One contract suite
  * (`test/storage-contract.test.ts`) runs against all three.
  *
+ * idb and dexie are one generation store (`gen-store.ts`) over a driver each
+ * (`driver.ts`); memory is an independent model of the same contract.
+ *
  * Rules every adapter keeps:
  * - records of one answer and the cursor are written in one transaction;
  * - a full sync is staged beside the live list and swapped in one small step;
@@ -50,8 +53,11 @@ export interface StorageAdapter {
   /** Opens (creating or upgrading) the database of this user. */
   open(userID: string): Promise<void>;
   close(): Promise<void>;
-  /** Deletes the database; the adapter is closed afterwards. */
-  destroy(): Promise<void>;
+  /**
+   * Deletes the database (of `userID`, or of the user it was opened for); the adapter is
+   * closed afterwards. Needs no `open()` first.
+   */
+  destroy(userID?: string): Promise<void>;
 
   getCursor(): Promise<Cursor | null>;
   get(conversationID: string): Promise<LocalConversation | undefined>;
