@@ -1,62 +1,18 @@
 /** `createConversationSync`: the public client object of SPEC §5.1, wired from the parts. */
 import type { Observable } from 'rxjs';
 import { ConvSyncError, type Cursor, type LocalConversation, type SyncMode } from '../protocol/index.js';
-import type { Page, StorageAdapter } from '../storage/types.js';
-import { realClock, type Clock } from './clock.js';
-import { createEngine, type Engine } from './engine.js';
-import { newMetrics, type ChangeSet, type ClientMetrics, type Progress } from './types.js';
 import { idbStorage } from '../storage/idb.js';
+import type { Page } from '../storage/types.js';
+import { changesOf } from './diff.js';
+import { tokenSource } from './http.js';
 import { createHub } from './hub.js';
-import { createHttp, tokenSource, type FetchLike, type TokenOption } from './http.js';
 import { createLiveList } from './live-list.js';
-import { createSocket, type Socket, type WebSocketCtor } from './socket.js';
+import { defaults, type ConversationSyncOptions, type ResolvedOptions } from './options.js';
+import { startSession, type Session } from './session.js';
 import { initialStatus, reduceStatus, type StatusEvent, type SyncStatus } from './status.js';
+import { newMetrics, type ChangeSet, type ClientMetrics, type Progress } from './types.js';
 
-export interface ConversationSyncOptions {
-  /** The user whose list this client keeps. Required. */
-  userID: string;
-  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:8787`. Required. */
-  apiURL: string;
-  /** WebSocket URL, e.g. `ws://127.0.0.1:8787/ws`. Default: none (no live updates; the client polls). */
-  wsURL?: string;
-  /** A token, or a function giving one; the function is called again once after a 401. Required. */
-  token: TokenOption;
-  /** Where the list lives. Default `idbStorage()` (database `convsync:<userID>`); `memoryStorage()`, `dexieStorage()` too. */
-  storage?: StorageAdapter;
-  /** WebSocket constructor. Default: `globalThis.WebSocket` (Node: pass `WebSocket` from `ws`). */
-  WebSocket?: WebSocketCtor;
-  /** fetch implementation. Default: `globalThis.fetch`. */
-  fetch?: FetchLike;
-  /** Time source and timers (tests). Default: the real clock. */
-  clock?: Clock;
-  /** Random source for backoff jitter (tests). Default: `Math.random`. */
-  random?: () => number;
-  /** Poll interval while the socket is down (or there is none). Default 60 000 ms. */
-  pollIntervalMs?: number;
-  /** Timeout of one HTTP request. Default 15 000 ms. */
-  requestTimeoutMs?: number;
-  /** Records per snapshot page in a full sync (server max 5000). Default 1000. */
-  pageSize?: number;
-  /** Upper bound of the retry / reconnect backoff. Default 30 000 ms. */
-  maxBackoffMs?: number;
-  /** Socket heartbeat interval. Default 25 000 ms (two unanswered pings → reconnect). */
-  pingIntervalMs?: number;
-  /**
-   * Compare the local idHash with the server's after an incremental or equal sync
-   * (one cheap `get_full_conversation_ids` request; a mismatch triggers a full sync).
-   * Default `true`.
-   */
-  driftCheck?: boolean;
-  /** At most one drift check per this interval; a full sync counts as one. Default 300 000 ms. */
-  driftCheckIntervalMs?: number;
-  /**
-   * Least time between two sync rounds started by notifications, reconnects or the
-   * `online` event (a manual `sync()` is never delayed). Default 100 ms.
-   */
-  minSyncGapMs?: number;
-  /** Sync when the browser reports `online` (only where `globalThis.addEventListener` exists). Default `true`. */
-  syncOnOnline?: boolean;
-}
+export type { ConversationSyncOptions } from './options.js';
 
 export interface PageOptions {
   /** Records per page. Default 20. */
@@ -92,119 +48,54 @@ export interface ConversationSync {
   metrics(): ClientMetrics;
 }
 
-const defaults = {
-  pollIntervalMs: 60_000,
-  requestTimeoutMs: 15_000,
-  pageSize: 1000,
-  maxBackoffMs: 30_000,
-  pingIntervalMs: 25_000,
-  driftCheck: true,
-  driftCheckIntervalMs: 300_000,
-  minSyncGapMs: 100,
-  syncOnOnline: true,
-  clock: realClock,
-  random: Math.random,
-};
-
 export function createConversationSync(options: ConversationSyncOptions): ConversationSync {
   if (!options?.userID || typeof options.apiURL !== 'string' || options.token === undefined) {
     throw new ConvSyncError('INVALID_ARGUMENT', 'userID, apiURL and token are required');
   }
-  const o = { ...defaults, ...options };
-  const { userID, clock } = o;
+  const o: ResolvedOptions = { ...defaults, ...options };
   const storage = o.storage ?? idbStorage();
   const token = tokenSource(o.token);
   const metrics = newMetrics();
   const status$ = createHub<SyncStatus>(initialStatus);
   const changes$ = createHub<ChangeSet>();
   const progress$ = createHub<Progress>();
-  const status = (e: StatusEvent): void => status$.next(reduceStatus(status$.value(), e));
+  const onStatus = (e: StatusEvent): void => status$.next(reduceStatus(status$.value(), e));
+  const toChanges = changesOf(changes$.next);
 
-  let engine: Engine | null = null;
-  let socket: Socket | null = null;
-  let abortHttp: (() => void) | null = null;
+  let session: Session | null = null;
   let starting: Promise<void> | null = null;
-  let offOnline: (() => void) | null = null;
-  let opened = false;
   // the live list waits for the store to be open (subscribing before start() is fine)
   let onOpen: () => void = () => {};
   let whenOpen = new Promise<void>((r) => (onOpen = r));
   const live = createLiveList(() => whenOpen.then(() => storage.getAll()));
 
-  const need = (): Engine => {
-    if (!engine) throw new ConvSyncError('STOPPED', 'the client is not started');
-    return engine;
+  const need = (): Session => {
+    if (!session) throw new ConvSyncError('STOPPED', 'the client is not started');
+    return session;
   };
 
   async function start(): Promise<void> {
-    await storage.open(userID);
-    opened = true;
-    const http = createHttp({ apiURL: o.apiURL, token, fetch: o.fetch, clock, timeoutMs: o.requestTimeoutMs, stats: metrics });
-    abortHttp = http.abortAll;
-    const e = createEngine({
-      ...o,
-      storage,
-      http,
+    session = await startSession(o, storage, token, {
       metrics,
-      onFold: live.fold,
-      onReload: live.reload,
-      onChanges: changes$.next,
-      onStatus: status,
+      onStatus,
       onProgress: progress$.next,
+      onCommit(c) {
+        if (c.reload) live.reload();
+        else live.fold(c.diff);
+        toChanges(c);
+      },
     });
-    await e.init();
-    engine = e;
     onOpen();
-    const g = globalThis as { addEventListener?: (t: string, f: () => void) => void; removeEventListener?: (t: string, f: () => void) => void };
-    if (o.syncOnOnline && typeof g.addEventListener === 'function') {
-      const f = (): void => e.trigger();
-      g.addEventListener('online', f);
-      offOnline = () => g.removeEventListener?.('online', f);
-    }
-    const WS = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
-    if (o.wsURL && WS) {
-      socket = createSocket(
-        { ...o, url: o.wsURL, WebSocket: WS, token, authTimeoutMs: 10_000 },
-        {
-          up: () => {
-            if (metrics.socketConnects++ > 0) metrics.socketReconnects++;
-            e.setSocketUp(true);
-            e.trigger(); // every (re)connect: catch up on what was missed
-          },
-          down: () => e.setSocketUp(false),
-          problem: (err) => {
-            e.problem(err);
-            if (err.code === 'BAD_FRAME') e.trigger(); // the frame may have meant a change
-          },
-          frame: (f) => {
-            if (f.type === 'conversation.changed') void e.onChanged(f).catch(() => {});
-            else if (f.type === 'conversation.unread') void e.onUnread(f).catch(() => {});
-            else e.onPrivate(f);
-          },
-        },
-      );
-      socket.start();
-    } else {
-      e.setSocketUp(false);
-    }
-    e.trigger();
   }
 
   async function stop(): Promise<void> {
     await starting?.catch(() => {});
     starting = null;
-    offOnline?.();
-    offOnline = null;
-    socket?.stop();
-    socket = null;
-    abortHttp?.();
-    abortHttp = null;
-    await engine?.stop();
-    engine = null;
+    const s = session;
+    session = null;
     whenOpen = new Promise<void>((r) => (onOpen = r));
-    if (opened) await storage.close();
-    opened = false;
-    status({ type: 'stop' });
+    await s?.stop();
+    onStatus({ type: 'stop' });
   }
 
   return {
@@ -216,11 +107,10 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
     stop,
     async clear() {
       await stop();
-      await storage.open(userID);
-      await storage.destroy();
+      await storage.destroy(o.userID);
       live.reset();
     },
-    sync: async () => need().sync(),
+    sync: async () => need().loop.sync(),
     get: async (id) => (need(), storage.get(id)),
     getPage: async (p = {}) => {
       need();
@@ -230,14 +120,14 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
     },
     setDraft: async (id, text) => {
       if (typeof text !== 'string') throw new ConvSyncError('INVALID_ARGUMENT', 'a draft is a string');
-      return need().setDraft(id, text);
+      return need().replica.setDraft(id, text);
     },
     conversations$: live.conversations$,
     totalUnread$: live.totalUnread$,
     status$: status$.obs,
     changes$: changes$.obs,
     progress$: progress$.obs,
-    cursor: () => engine?.cursor ?? null,
+    cursor: () => session?.replica.cursor ?? null,
     metrics: () => ({ ...metrics, syncs: { ...metrics.syncs }, errors: { ...metrics.errors } }),
   };
 }

@@ -1,6 +1,8 @@
 /** Accumulates the diffs of one sync's writes into the one true diff `changes$` reports. */
 import type { LocalConversation } from '../protocol/index.js';
 import type { LocalDiff } from '../storage/types.js';
+import type { Commit } from './replica.js';
+import type { ChangeSet } from './types.js';
 
 export interface DiffAcc {
   add(d: LocalDiff): void;
@@ -30,5 +32,28 @@ export function diffAcc(): DiffAcc {
       for (const [c, added] of recs.values()) (added ? r.added : r.updated).push(c);
       return r;
     },
+  };
+}
+
+/**
+ * `changes$` from the replica's commits: a commit outside a sync round is one event; the
+ * commits of a round are merged into one event, sent at the round's end. Empty diffs
+ * send nothing.
+ */
+export function changesOf(send: (c: ChangeSet) => void): (c: Commit) => void {
+  const rounds = new Map<number, DiffAcc>();
+  return (c) => {
+    if (c.round === undefined) {
+      if (c.diff.added.length + c.diff.updated.length + c.diff.removed.length > 0) send({ ...c.diff, mode: c.mode });
+      return;
+    }
+    let acc = rounds.get(c.round);
+    if (c.end) {
+      rounds.delete(c.round);
+      if (acc && !acc.empty) send({ ...acc.result(), mode: c.mode });
+      return;
+    }
+    if (!acc) rounds.set(c.round, (acc = diffAcc()));
+    acc.add(c.diff);
   };
 }

@@ -31,6 +31,8 @@ export interface SocketOptions {
   pingIntervalMs: number;
   authTimeoutMs: number;
   maxBackoffMs: number;
+  /** counters of authenticated connections (the first and every reconnect) */
+  stats?: { socketConnects: number; socketReconnects: number };
 }
 
 export interface SocketEvents {
@@ -123,6 +125,7 @@ export function createSocket(o: SocketOptions, ev: SocketEvents): Socket {
         }
         up = true;
         attempt = 0;
+        if (o.stats && o.stats.socketConnects++ > 0) o.stats.socketReconnects++;
         later(() => beat(s), o.pingIntervalMs);
         return ev.up();
       case 'conversation.private':

@@ -5,6 +5,8 @@ export type SyncState = 'idle' | 'syncing' | 'offline' | 'error';
 
 export interface SyncStatus {
   state: SyncState;
+  /** The notification socket is authenticated and live. */
+  connected: boolean;
   /** ms since epoch of the last successful sync. */
   lastSyncAt?: number;
   lastMode?: SyncMode;
@@ -21,10 +23,12 @@ export type StatusEvent =
   | { type: 'fail'; error: ConvSyncError }
   /** a malformed frame or a failed pushed apply, outside of a sync's own result */
   | { type: 'problem'; error: ConvSyncError }
+  /** the socket came up (authenticated) or went down */
+  | { type: 'socket'; up: boolean }
   /** the client stopped */
   | { type: 'stop' };
 
-export const initialStatus: SyncStatus = { state: 'idle' };
+export const initialStatus: SyncStatus = { state: 'idle', connected: false };
 
 const offlineCodes = new Set(['NETWORK', 'TIMEOUT']);
 
@@ -39,7 +43,9 @@ export function reduceStatus(s: SyncStatus, e: StatusEvent): SyncStatus {
       return { ...s, state: offlineCodes.has(e.error.code) ? 'offline' : 'error', error: e.error };
     case 'problem':
       return { ...s, state: s.state === 'syncing' ? 'syncing' : 'error', error: e.error };
+    case 'socket':
+      return { ...s, connected: e.up };
     case 'stop':
-      return { ...rest, state: 'idle' };
+      return { ...rest, state: 'idle', connected: false };
   }
 }

@@ -21,7 +21,9 @@ export type ErrorCode =
   /** the client was stopped while the operation ran */
   | 'STOPPED'
   /** an argument passed by the caller is invalid */
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  /** a bug in convsync itself: neither the network, the server nor storage failed */
+  | 'INTERNAL';
 
 export interface ConvSyncErrorInit {
   cause?: unknown;
@@ -48,6 +50,12 @@ export class ConvSyncError extends Error {
     this.status = init.status;
     this.operationID = init.operationID;
   }
+}
+
+/** Any failure as a `ConvSyncError`: one already is; anything else is a bug of ours (`INTERNAL`). */
+export function toConvSyncError(e: unknown): ConvSyncError {
+  if (e instanceof ConvSyncError) return e;
+  return new ConvSyncError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
 }
 
 /** Server `errCode` values (SPEC §3) and the HTTP status each travels with. */

@@ -1,6 +1,6 @@
 /** Failures: malformed answers and frames, storage faults, auth, offline start; drafts through every sync. */
 import { describe, expect, it } from 'vitest';
-import type { ChangeSet } from '../../src/client/engine.js';
+import type { ChangeSet } from '../../src/client/types.js';
 import { ConvSyncError, type LocalConversation } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, uniqueName, until, waitFor, type Client, type Kind, stopAfterEach } from './harness.js';

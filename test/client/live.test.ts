@@ -1,9 +1,9 @@
 /** Live updates over the socket: pushed deltas, unread frames, gaps, bursts, reconnects, two devices. */
 import { describe, expect, it } from 'vitest';
-import type { ChangeSet } from '../../src/client/engine.js';
+import type { ChangeSet } from '../../src/client/types.js';
 import { createServer } from '../../src/server/index.js';
-import { startServer, wrap, type TestServer } from '../helpers/server.js';
-import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, until, waitFor, type Client, stopAfterEach } from './harness.js';
+import { startServer, wrap } from '../helpers/server.js';
+import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, until, waitFor, stopAfterEach } from './harness.js';
 
 const { servers, clients } = stopAfterEach();
 

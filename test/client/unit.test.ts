@@ -21,13 +21,13 @@ describe('status reducer', () => {
   const badA = new ConvSyncError('BAD_ANSWER', 'bad');
   it('goes through syncing to idle and remembers the last sync', () => {
     let s: SyncStatus = reduceStatus(initialStatus, { type: 'sync' });
-    expect(s).toEqual({ state: 'syncing' });
+    expect(s).toEqual({ state: 'syncing', connected: false });
     s = reduceStatus(s, { type: 'ok', mode: 'full', at: 5 });
-    expect(s).toEqual({ state: 'idle', lastSyncAt: 5, lastMode: 'full' });
+    expect(s).toEqual({ state: 'idle', connected: false, lastSyncAt: 5, lastMode: 'full' });
   });
   it('network failures mean offline, other failures error; the error stays until a success', () => {
-    let s = reduceStatus({ state: 'syncing', lastSyncAt: 1, lastMode: 'equal' }, { type: 'fail', error: net });
-    expect(s).toEqual({ state: 'offline', lastSyncAt: 1, lastMode: 'equal', error: net });
+    let s = reduceStatus({ state: 'syncing', connected: false, lastSyncAt: 1, lastMode: 'equal' }, { type: 'fail', error: net });
+    expect(s).toEqual({ state: 'offline', connected: false, lastSyncAt: 1, lastMode: 'equal', error: net });
     s = reduceStatus(s, { type: 'sync' });
     expect(s.state).toBe('syncing');
     expect(s.error).toBe(net);
@@ -35,18 +35,23 @@ describe('status reducer', () => {
     expect(s.state).toBe('error');
     expect(reduceStatus(s, { type: 'fail', error: new ConvSyncError('TIMEOUT', 't') }).state).toBe('offline');
     s = reduceStatus(s, { type: 'ok', mode: 'equal', at: 9 });
-    expect(s).toEqual({ state: 'idle', lastSyncAt: 9, lastMode: 'equal' });
+    expect(s).toEqual({ state: 'idle', connected: false, lastSyncAt: 9, lastMode: 'equal' });
   });
   it('a problem outside a sync is an error, during a sync it is recorded only', () => {
     const bf = new ConvSyncError('BAD_FRAME', 'x');
-    expect(reduceStatus({ state: 'idle' }, { type: 'problem', error: bf })).toEqual({ state: 'error', error: bf });
-    expect(reduceStatus({ state: 'syncing' }, { type: 'problem', error: bf })).toEqual({ state: 'syncing', error: bf });
-    expect(reduceStatus({ state: 'error', error: bf, lastSyncAt: 3 }, { type: 'stop' })).toEqual({ state: 'idle', lastSyncAt: 3 });
+    expect(reduceStatus({ state: 'idle', connected: false }, { type: 'problem', error: bf })).toEqual({ state: 'error', connected: false, error: bf });
+    expect(reduceStatus({ state: 'syncing', connected: false }, { type: 'problem', error: bf })).toEqual({ state: 'syncing', connected: false, error: bf });
+    expect(reduceStatus({ state: 'error', connected: true, error: bf, lastSyncAt: 3 }, { type: 'stop' })).toEqual({ state: 'idle', connected: false, lastSyncAt: 3 });
+  });
+  it('follows the socket', () => {
+    const up = reduceStatus(initialStatus, { type: 'socket', up: true });
+    expect(up).toEqual({ state: 'idle', connected: true });
+    expect(reduceStatus(reduceStatus(up, { type: 'sync' }), { type: 'socket', up: false })).toEqual({ state: 'syncing', connected: false });
   });
   it('is pure', () => {
-    const s: SyncStatus = { state: 'idle' };
+    const s: SyncStatus = { state: 'idle', connected: false };
     reduceStatus(s, { type: 'fail', error: net });
-    expect(s).toEqual({ state: 'idle' });
+    expect(s).toEqual({ state: 'idle', connected: false });
   });
 });
 

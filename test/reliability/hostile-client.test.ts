@@ -7,7 +7,7 @@
  * After every row the server is honest again and the next sync converges.
  */
 import { describe, expect, it } from 'vitest';
-import type { ChangeSet } from '../../src/client/engine.js';
+import type { ChangeSet } from '../../src/client/types.js';
 import { ConvSyncError, type Cursor, type ErrorCode, type LocalConversation } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { conv, expectEqualToServer, makeClient, startLive, Tap, until, waitFor, type Client, type ClientOptions, stopAfterEach } from '../client/harness.js';
@@ -17,7 +17,6 @@ const { servers, clients } = stopAfterEach();
 
 // ---- building blocks ----
 
-const V = 'e'.repeat(24);
 const rec = conv('sg_evil', USER);
 const res = (body: string, status = 200, type = 'application/json', headers: Record<string, string> = {}): Response =>
   new Response(body, { status, headers: { 'content-type': type, ...headers } });

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_AUTH, CLOSE_MALFORMED, type Logger } from '../../src/server/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
-import { openSocket, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { protoSnapshot, prototypesClean, rawPost, storeSnapshot, withTimeout } from './server-state.js';
 import { BATCH, DEL, FULL, IDS, INC, MARK, SET, SORTED } from './paths.js';
 

@@ -1,0 +1,223 @@
+/**
+ * The local replica: the one writer of the storage adapter. It owns the write queue
+ * (storage steps never interleave), the mirror of the stored cursor, and the ONE commit
+ * event: every write that changed the local list emits `{diff, mode}` in commit order.
+ * The live list, `changes$` (and other tabs) subscribe to it; nothing else reports data.
+ *
+ * A full sync is staged here too: the diff of the pages staged so far is kept until
+ * the swap, and local writes made meanwhile (drafts, reads) are applied to it by the
+ * same rules storage applies to the staged copies, so the swap reports what storage holds.
+ */
+import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
+import { toStorageError } from '../storage/errors.js';
+import { withDraft, withRead } from '../storage/merge.js';
+import type { LocalDiff, StagedFull, StorageAdapter } from '../storage/types.js';
+import type { Clock } from './clock.js';
+import type { ChangeMode } from './types.js';
+
+export interface Commit {
+  diff: LocalDiff;
+  mode: ChangeMode;
+  /** The sync round that made it (`changes$` reports a round's commits once, merged). */
+  round?: number;
+  /** The end of round `round`: no write of its own, `diff` is empty. */
+  end?: boolean;
+  /** `diff` misses part of the change (a resumed full sync): read the list again. */
+  reload?: boolean;
+}
+
+/** An incremental change: records to merge in, IDs to delete, the cursor after it. */
+export interface Delta {
+  upsert: Conversation[];
+  remove: string[];
+  next: Cursor;
+}
+
+export interface ReadResult {
+  /** the record after the call; `undefined` when this device does not have it */
+  rec: LocalConversation | undefined;
+  /** `hasReadSeq` rose */
+  raised: boolean;
+}
+
+export interface Replica {
+  readonly storage: StorageAdapter;
+  /** Mirror of the stored cursor, updated inside the write queue. */
+  readonly cursor: Cursor | null;
+  init(): Promise<void>;
+  onCommit(fn: (c: Commit) => void): () => void;
+  /** A read that waits for the writes before it (the drift check's ID list). */
+  settled<T>(read: (s: StorageAdapter) => Promise<T>): Promise<T>;
+  /**
+   * Applies the delta `plan` returns for the cursor at the time of the write (`null`:
+   * nothing to apply), with its cursor, in one transaction.
+   */
+  apply(plan: (cursor: Cursor | null) => Delta | null, mode: ChangeMode, round?: number): Promise<LocalDiff | null>;
+  /** Raises `hasReadSeq`; `advance` says, for the cursor of the time, whether the cursor moves with it. */
+  raiseRead(id: string, seq: number, advance: (cursor: Cursor | null) => Cursor | null): Promise<ReadResult>;
+  setDraft(id: string, text: string): Promise<LocalConversation | undefined>;
+  stagedFull(): Promise<StagedFull | null>;
+  beginFull(cursor: Cursor): Promise<void>;
+  /** Stages one snapshot page (one transaction); its diff is kept for the swap. */
+  stagePage(records: Conversation[], nextCursor: string | null): Promise<void>;
+  abortFull(): Promise<void>;
+  /** Swaps the staged list in with its cursor; `resumed`: pages staged before this run are not in the diff. */
+  commitFull(round: number, resumed: boolean): Promise<void>;
+  /** A new sync round id; `endRound` emits its end. */
+  beginRound(): number;
+  endRound(round: number, mode: ChangeMode): void;
+  /** No write starts after this; resolves once the queue is empty. */
+  halt(): Promise<void>;
+}
+
+const stopped = (): ConvSyncError => new ConvSyncError('STOPPED', 'the client is stopped');
+const EMPTY: LocalDiff = { added: [], updated: [], removed: [] };
+const updatedOnly = (rec: LocalConversation): LocalDiff => ({ added: [], updated: [rec], removed: [] });
+
+/** The adapter with every failure typed: a plain throw from it is `STORAGE`. */
+function typed(s: StorageAdapter): StorageAdapter {
+  return new Proxy(s, {
+    get(target, key) {
+      const v: unknown = Reflect.get(target, key);
+      if (typeof v !== 'function') return v;
+      return (...a: unknown[]) =>
+        Promise.resolve()
+          .then(() => (v as (...a: unknown[]) => unknown).apply(target, a))
+          .catch((e: unknown) => Promise.reject(toStorageError(e)));
+    },
+  });
+}
+
+export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
+  const storage = typed(adapter);
+  let cursor: Cursor | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  let halted = false;
+  let rounds = 0;
+  const listeners = new Set<(c: Commit) => void>();
+  /** The diff of the full sync being staged, by ID; `null` when none runs in this session. */
+  let staged: Map<string, [LocalConversation, 'added' | 'updated']> | null = null;
+
+  const emit = (c: Commit): void => {
+    for (const f of [...listeners]) f(c);
+  };
+
+  /** Runs `fn` after every earlier storage step; a throw that is not a `ConvSyncError` is a bug (`INTERNAL`). */
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const p = queue.then(() => {
+      if (halted) throw stopped();
+      return fn().catch((e: unknown) => {
+        throw toConvSyncError(e);
+      });
+    });
+    queue = p.catch(() => {});
+    return p;
+  }
+
+  /** Runs a write; after a failure the stored cursor is the truth. */
+  const write = <T>(fn: () => Promise<T>): Promise<T> =>
+    exclusive(async () => {
+      try {
+        return await fn();
+      } catch (e) {
+        cursor = await storage.getCursor().catch(() => cursor);
+        throw e;
+      }
+    });
+
+  /** A local write while a snapshot is staged: the staged diff follows the staged copy. */
+  function patchStaged(id: string, change: (r: LocalConversation) => LocalConversation | undefined): void {
+    const s = staged?.get(id);
+    const next = s && change(s[0]);
+    if (next) staged!.set(id, [next, s[1]]);
+  }
+
+  return {
+    storage: adapter,
+    get cursor() {
+      return cursor;
+    },
+    async init() {
+      cursor = await storage.getCursor();
+    },
+    onCommit(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    settled: (read) => exclusive(() => read(storage)),
+
+    apply: (plan, mode, round) =>
+      write(async () => {
+        const d = plan(cursor);
+        if (!d) return null;
+        const diff = await storage.applyDelta(d.upsert, d.remove, d.next);
+        cursor = d.next;
+        emit({ diff, mode, ...(round === undefined ? {} : { round }) });
+        return diff;
+      }),
+
+    raiseRead: (id, seq, advance) =>
+      write(async () => {
+        const old = await storage.get(id);
+        if (!old) return { rec: undefined, raised: false };
+        const next = advance(cursor);
+        if (old.hasReadSeq >= seq && !next) return { rec: old, raised: false };
+        const rec = await storage.raiseRead(id, seq, next);
+        if (next) cursor = next;
+        patchStaged(id, (r) => withRead(r, seq));
+        const raised = rec !== undefined && rec.hasReadSeq !== old.hasReadSeq;
+        if (raised) emit({ diff: updatedOnly(rec), mode: 'pushed' });
+        return { rec, raised };
+      }),
+
+    setDraft: (id, text) =>
+      exclusive(async () => {
+        const time = clock.now();
+        const rec = await storage.setDraft(id, text, time);
+        if (!rec) return undefined;
+        patchStaged(id, (r) => withDraft(r, text, time));
+        emit({ diff: updatedOnly(rec), mode: 'local' });
+        return rec;
+      }),
+
+    stagedFull: () => exclusive(() => storage.stagedFull()),
+
+    beginFull: (c) =>
+      exclusive(async () => {
+        await storage.beginFull(c);
+        staged = new Map();
+      }),
+
+    stagePage: (records, nextCursor) =>
+      exclusive(async () => {
+        const d = await storage.stagePage(records, nextCursor);
+        staged ??= new Map();
+        for (const r of d.added) staged.set(r.conversationID, [r, 'added']);
+        for (const r of d.updated) staged.set(r.conversationID, [r, 'updated']);
+      }),
+
+    abortFull: () =>
+      exclusive(async () => {
+        await storage.abortFull();
+        staged = null;
+      }),
+
+    commitFull: (round, resumed) =>
+      write(async () => {
+        const removed = await storage.commitFull();
+        cursor = await storage.getCursor();
+        const diff: LocalDiff = { added: [], updated: [], removed };
+        for (const [r, kind] of staged?.values() ?? []) diff[kind].push(r);
+        staged = null;
+        emit({ diff, mode: 'full', round, ...(resumed ? { reload: true } : {}) });
+      }),
+
+    beginRound: () => ++rounds,
+    endRound: (round, mode) => emit({ diff: EMPTY, mode, round, end: true }),
+
+    async halt() {
+      halted = true;
+      await queue;
+    },
+  };
+}
