@@ -1,5 +1,6 @@
 /** Turning queued `conversation.changed` frames into one write (SPEC §5.3, pushed deltas). */
 import type { ChangedFrame, Conversation, Cursor } from '../protocol/index.js';
+import { withHigherSeqs } from '../storage/merge.js';
 
 export interface PushedChain {
   upsert: Conversation[];
@@ -34,7 +35,7 @@ export function chainFrames(frames: ChangedFrame[], cursor: Cursor | null, synci
     }
     for (const c of ups) {
       const had = upsert.get(c.conversationID);
-      upsert.set(c.conversationID, had ? { ...c, maxSeq: Math.max(c.maxSeq, had.maxSeq), hasReadSeq: Math.max(c.hasReadSeq, had.hasReadSeq) } : c);
+      upsert.set(c.conversationID, had ? withHigherSeqs(c, had) : c);
     }
     for (const id of d.delete) upsert.delete(id), gone.add(id);
     at = next = { versionID: f.versionID, version: f.version };

@@ -8,9 +8,7 @@ import { unreadCountOf, type Conversation, type LocalConversation } from '../pro
  */
 export function mergeIncoming(stored: LocalConversation | undefined, incoming: Conversation): LocalConversation | undefined {
   const merged: LocalConversation = {
-    ...incoming,
-    maxSeq: Math.max(incoming.maxSeq, stored?.maxSeq ?? 0),
-    hasReadSeq: Math.max(incoming.hasReadSeq, stored?.hasReadSeq ?? 0),
+    ...withHigherSeqs(incoming, stored),
     draftText: stored?.draftText ?? '',
     draftTextTime: stored?.draftTextTime ?? 0,
     unreadCount: 0,
@@ -18,6 +16,15 @@ export function mergeIncoming(stored: LocalConversation | undefined, incoming: C
   merged.unreadCount = unreadCountOf(merged);
   if (stored && sameRecord(stored, merged)) return undefined;
   return merged;
+}
+
+/**
+ * `next` with `maxSeq` and `hasReadSeq` raised to those of `prev`: within one log they
+ * only ever grow (SPEC §1.1), whichever of two records is newer.
+ */
+export function withHigherSeqs<T extends Conversation>(next: T, prev: Pick<Conversation, 'maxSeq' | 'hasReadSeq'> | undefined): T {
+  if (!prev) return { ...next };
+  return { ...next, maxSeq: Math.max(next.maxSeq, prev.maxSeq), hasReadSeq: Math.max(next.hasReadSeq, prev.hasReadSeq) };
 }
 
 /** Field-by-field equality of two local records (latestMsg compared by value). */

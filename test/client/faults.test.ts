@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/types.js';
 import { ConvSyncError, type LocalConversation } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, uniqueName, until, waitFor, type Client, type Kind, stopAfterEach } from './harness.js';
+import { conv, expectEqualToServer, makeClient, serverHead, startLive, uniqueName, waitFor, type Client, type Kind, stopAfterEach } from './harness.js';
 
 const { servers, clients } = stopAfterEach();
 
@@ -89,7 +89,7 @@ describe('malformed frames → BAD_FRAME on status$, ignored', () => {
     const c = makeClient(s, 'u1');
     clients.push(c);
     await startLive(c);
-    const tap = Tap.all.at(-1)!;
+    const tap = c.taps.last();
     const before = await snapshot(c);
     const cur = c.sync.cursor()!;
     const rec = conv('sg_evil', 'u1');
@@ -114,7 +114,8 @@ describe('malformed frames → BAD_FRAME on status$, ignored', () => {
     for (const f of bad) tap.inject(f);
     // another user's valid frame: ignored silently
     tap.inject({ ...ok, userID: 'u9', delta: { insert: [rec], update: [], delete: [] } });
-    await until(() => (c.sync.metrics().errors.BAD_FRAME ?? 0) === bad.length, 5000, 'frames reported');
+    // each malformed frame is reported as it arrives, before inject() returns
+    expect(c.sync.metrics().errors.BAD_FRAME ?? 0).toBe(bad.length);
     expect(problems.filter((p) => p === 'BAD_FRAME').length).toBeGreaterThanOrEqual(1);
     await c.sync.sync();
     expect(await snapshot(c)).toEqual(before);
@@ -185,8 +186,9 @@ describe.each(['memory', 'idb'] as const)('storage failing on the k-th write (%s
     const failed = waitFor(c.sync.status$, (st) => st.error?.code === 'STORAGE');
     await s.admin('/admin/upsert', { userID: 'u1', conversations: [conv('sg_p1', 'u1'), conv('sg_p2', 'u1')] });
     await failed;
+    const caughtUp = waitFor(c.sync.changes$, (x) => [...x.added, ...x.updated].some((r) => r.conversationID === 'sg_p2'));
     f.armed = false;
-    await until(async () => (await c.sync.get('sg_p2')) !== undefined, 10_000, 'catch-up');
+    await caughtUp;
     await expectEqualToServer(c, s, 'u1');
   });
 });
@@ -264,7 +266,7 @@ describe('drafts survive every kind of sync', () => {
     c.sync.conversations$.subscribe((l) => lists.push(l));
     const d = await c.sync.setDraft(id, 'half a thought');
     expect(d?.draftText).toBe('half a thought');
-    await until(() => lists.at(-1)?.[0]?.conversationID === id || lists.at(-1)?.[0]?.isPinned === true, 5000, 'draft moves it up');
+    await waitFor(c.sync.conversations$, (l) => l[0]?.conversationID === id || l[0]?.isPinned === true, 5000);
     const check = async (what: string) => {
       const r = await c.sync.get(id);
       expect(r?.draftText, what).toBe('half a thought');
@@ -281,7 +283,7 @@ describe('drafts survive every kind of sync', () => {
     await ev;
     await check('unread');
     // incremental: frames dropped, then a manual sync
-    Tap.pass = () => false;
+    c.taps.pass = () => false;
     await s.call('u1', '/conversation/set_conversations', { userID: 'u1', conversation: { conversationID: id, ex: 'changed' } });
     expect(await c.sync.sync()).toBe('incremental');
     await check('incremental');
@@ -289,7 +291,7 @@ describe('drafts survive every kind of sync', () => {
     await s.admin('/admin/reset_log', { userID: 'u1' });
     expect(await c.sync.sync()).toBe('full');
     await check('full');
-    Tap.pass = () => true;
+    c.taps.pass = () => true;
     await expectEqualToServer(c, s, 'u1');
     expect(await c.sync.setDraft(id, '')).toMatchObject({ draftText: '', draftTextTime: 0 });
     expect(await c.sync.setDraft('sg_nope', 'x')).toBeUndefined();

@@ -1,6 +1,6 @@
 /** Integration harness: a real client against the real reference server over loopback. */
 import 'fake-indexeddb/auto';
-import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
+import { filter, firstValueFrom, skip, timeout, type Observable } from 'rxjs';
 import WebSocket from 'ws';
 import { afterEach, expect } from 'vitest';
 import { createConversationSync, type ConversationSync, type ConversationSyncOptions } from '../../src/client/create.js';
@@ -9,6 +9,8 @@ import { dexieStorage } from '../../src/storage/dexie.js';
 import { idbStorage } from '../../src/storage/idb.js';
 import { memoryStorage } from '../../src/storage/memory.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
+import type { WebSocketCtor } from '../../src/client/socket.js';
+import type { SyncStatus } from '../../src/client/status.js';
 import type { TestServer } from '../helpers/server.js';
 import { makeConversation } from '../helpers/fixtures.js';
 
@@ -37,56 +39,80 @@ export function countWrites(s: StorageAdapter): { storage: StorageAdapter; write
   return { storage: wrapped as unknown as StorageAdapter, writes: () => n };
 }
 
-/** A `ws` WebSocket behind a tap: frames can be dropped, held, injected; the link can be cut. */
-export class Tap {
-  static all: Tap[] = [];
-  inner: WebSocket;
+/** One client's sockets, each a `ws` WebSocket behind a tap: frames can be dropped, held, injected; the link can be cut. */
+export interface Taps {
+  /** every socket the client opened, oldest first */
+  readonly sockets: TapSocket[];
   /** return false to drop a frame (raw text) before the client sees it */
-  static pass: (raw: string, tap: Tap) => boolean = () => true;
-  seen: string[] = [];
-  private handler: ((ev: { data: unknown }) => void) | null = null;
-  constructor(url: string) {
-    this.inner = new WebSocket(url);
-    Tap.all.push(this);
-  }
-  get readyState(): number {
-    return this.inner.readyState;
-  }
-  send(d: string): void {
-    this.inner.send(d);
-  }
-  close(code?: number, reason?: string): void {
-    this.inner.close(code, reason);
-  }
-  set onopen(f: (() => void) | null) {
-    this.inner.onopen = () => f?.();
-  }
-  set onclose(f: ((ev: { code: number }) => void) | null) {
-    this.inner.onclose = (e) => f?.({ code: e.code });
-  }
-  set onerror(f: ((ev: unknown) => void) | null) {
-    this.inner.onerror = (e) => f?.(e);
-  }
-  set onmessage(f: ((ev: { data: unknown }) => void) | null) {
-    this.handler = f;
-    this.inner.onmessage = (e) => {
-      const raw = String(e.data);
-      this.seen.push(raw);
-      if (Tap.pass(raw, this)) f?.({ data: raw });
-    };
-  }
+  pass: (raw: string, socket: TapSocket) => boolean;
+  /** the socket opened last */
+  last(): TapSocket;
+}
+
+export interface TapSocket {
+  readonly inner: WebSocket;
+  /** every frame the server sent, dropped ones included */
+  readonly seen: string[];
   /** Hands a frame to the client as if the server had sent it. */
-  inject(frame: unknown): void {
-    this.handler?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+  inject(frame: unknown): void;
+}
+
+/** A WebSocket constructor for one client, and the taps of the sockets it opens. */
+export function tapped(): { taps: Taps; WebSocket: WebSocketCtor } {
+  const taps: Taps = {
+    sockets: [],
+    pass: () => true,
+    last() {
+      const t = taps.sockets.at(-1);
+      if (!t) throw new Error('the client opened no socket');
+      return t;
+    },
+  };
+  class Tap implements TapSocket {
+    inner: WebSocket;
+    seen: string[] = [];
+    private handler: ((ev: { data: unknown }) => void) | null = null;
+    constructor(url: string) {
+      this.inner = new WebSocket(url);
+      taps.sockets.push(this);
+    }
+    get readyState(): number {
+      return this.inner.readyState;
+    }
+    send(d: string): void {
+      this.inner.send(d);
+    }
+    close(code?: number, reason?: string): void {
+      this.inner.close(code, reason);
+    }
+    set onopen(f: (() => void) | null) {
+      this.inner.onopen = () => f?.();
+    }
+    set onclose(f: ((ev: { code: number }) => void) | null) {
+      this.inner.onclose = (e) => f?.({ code: e.code });
+    }
+    set onerror(f: ((ev: unknown) => void) | null) {
+      this.inner.onerror = (e) => f?.(e);
+    }
+    set onmessage(f: ((ev: { data: unknown }) => void) | null) {
+      this.handler = f;
+      this.inner.onmessage = (e) => {
+        const raw = String(e.data);
+        this.seen.push(raw);
+        if (taps.pass(raw, this)) f?.({ data: raw });
+      };
+    }
+    inject(frame: unknown): void {
+      this.handler?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+    }
   }
-  static reset(): void {
-    Tap.all = [];
-    Tap.pass = () => true;
-  }
+  return { taps, WebSocket: Tap };
 }
 
 export interface Client {
   sync: ConversationSync;
+  /** the client's sockets */
+  taps: Taps;
   storage: StorageAdapter;
   /** paths of the HTTP requests sent */
   requests: string[];
@@ -117,12 +143,13 @@ export function makeClient(s: TestServer, userID: string, o: ClientOptions = {})
   const base = o.storage ?? makeStorage(o.kind ?? 'memory', o.name ?? uniqueName(userID), o.beforeWrite);
   const { storage, writes } = countWrites(base);
   const tokenFn = o.tokenFn ?? (async () => s.token(userID));
+  const { taps, WebSocket: TapWS } = tapped();
   const sync = createConversationSync({
     userID,
     apiURL: s.url,
     ...(o.socket === false ? {} : { wsURL: s.wsURL }),
     token: async () => (tokenCalls++, tokenFn()),
-    WebSocket: Tap,
+    WebSocket: TapWS,
     fetch: async (url, init) => {
       const path = new URL(url).pathname;
       requests.push(path);
@@ -136,7 +163,7 @@ export function makeClient(s: TestServer, userID: string, o: ClientOptions = {})
     ...o,
     storage,
   });
-  return { sync, storage, requests, writes, craft, tokenCalls: () => tokenCalls };
+  return { sync, taps, storage, requests, writes, craft, tokenCalls: () => tokenCalls };
 }
 
 /** First value of `obs` matching `pred`, within `ms`. */
@@ -144,7 +171,20 @@ export function waitFor<T>(obs: Observable<T>, pred: (v: T) => boolean, ms = 10_
   return firstValueFrom(obs.pipe(filter(pred), timeout({ first: ms })));
 }
 
-/** Polls `cond` (bounded) — for server-side facts that have no event. */
+/** The first status after the one `status$` holds now that matches `pred`, within `ms`. */
+export function nextStatus(c: Client, pred: (s: SyncStatus) => boolean, ms = 10_000): Promise<SyncStatus> {
+  return firstValueFrom(c.sync.status$.pipe(skip(1), filter(pred), timeout({ first: ms })));
+}
+
+/** Resolves once the socket went down and came back up (subscribe before cutting it). */
+export function reconnected(c: Client, ms = 10_000): Promise<SyncStatus> {
+  return nextStatus(c, (s) => !s.connected, ms).then(() => waitFor(c.sync.status$, (s) => s.connected, ms));
+}
+
+/**
+ * Polls `cond` (bounded) — only for facts that have no event: the server's state, and
+ * the client's cursor reaching a version.
+ */
 export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
   for (let i = 0; i < 100_000; i++) {
@@ -157,7 +197,7 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000,
 /** Starts and waits until the socket is up (when there is one) and a sync has completed after that. */
 export async function startLive(c: Client): Promise<void> {
   await c.sync.start();
-  await until(() => c.sync.metrics().socketConnects > 0, 10_000, 'socket up');
+  await waitFor(c.sync.status$, (s) => s.connected);
   await c.sync.sync();
 }
 
@@ -204,7 +244,6 @@ export function stopAfterEach(): { servers: TestServer[]; clients: Client[] } {
   afterEach(async () => {
     for (const c of started.clients.splice(0)) await c.sync.stop();
     for (const s of started.servers.splice(0)) await s.close();
-    Tap.reset();
   });
   return started;
 }

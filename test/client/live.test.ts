@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/types.js';
 import { createServer } from '../../src/server/index.js';
 import { startServer, wrap } from '../helpers/server.js';
-import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, Tap, until, waitFor, stopAfterEach } from './harness.js';
+import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, reconnected, type TapSocket, waitFor, stopAfterEach } from './harness.js';
 
 const { servers, clients } = stopAfterEach();
 
@@ -20,7 +20,7 @@ async function setup(count = 20, kind: 'memory' | 'idb' = 'memory') {
   return { s, c, changes };
 }
 
-const changedFrames = (t: Tap) => t.seen.map((r) => JSON.parse(r) as { type: string; version?: number }).filter((f) => f.type === 'conversation.changed');
+const changedFrames = (t: TapSocket) => t.seen.map((r) => JSON.parse(r) as { type: string; version?: number }).filter((f) => f.type === 'conversation.changed');
 
 describe('pushed deltas', () => {
   it('a change of the next version is applied from the frame, with no HTTP request', async () => {
@@ -38,7 +38,7 @@ describe('pushed deltas', () => {
   it('a version gap (a lost frame) triggers a sync that catches up', async () => {
     const { s, c } = await setup();
     let dropped = 0;
-    Tap.pass = (raw) => !(raw.includes('"conversation.changed"') && dropped++ === 0);
+    c.taps.pass = (raw) => !(raw.includes('"conversation.changed"') && dropped++ === 0);
     await s.admin('/admin/upsert', { userID: 'u1', conversations: [conv('sg_lost', 'u1')] }); // dropped
     const n = c.requests.length;
     const done = waitFor(c.sync.status$, (st) => st.state === 'idle' && st.lastMode === 'incremental');
@@ -50,10 +50,10 @@ describe('pushed deltas', () => {
 
   it('duplicate and out-of-order frames are harmless', async () => {
     const { s, c } = await setup();
-    const tap = Tap.all.at(-1)!;
+    const tap = c.taps.last();
     // hold the frame of the first change; let the second pass (a gap → one sync)
     let held: string | null = null;
-    Tap.pass = (raw) => {
+    c.taps.pass = (raw) => {
       if (held === null && raw.includes('"conversation.changed"')) {
         held = raw;
         return false;
@@ -99,7 +99,7 @@ describe('pushed deltas', () => {
     expect(c.sync.metrics().unreadApplied).toBe(1);
     await expectEqualToServer(c, s, 'u1');
     const drop = after.recvMsgOpt === 0 ? after.unreadCount : 0;
-    await until(() => totals.at(-1) === totals[0]! - drop, 5000, 'totalUnread to drop');
+    await waitFor(c.sync.totalUnread$, (t) => t === totals[0]! - drop, 5000);
     sub.unsubscribe();
   });
 
@@ -146,11 +146,12 @@ describe('devices and reconnects', () => {
 
   it('socket drop → reconnect → catch-up of what happened meanwhile', async () => {
     const { s, c } = await setup();
-    Tap.all.at(-1)!.inner.terminate();
+    const back = reconnected(c);
+    c.taps.last().inner.terminate();
     await s.admin('/admin/upsert', { userID: 'u1', conversations: [conv('sg_while_down', 'u1')] });
     await s.admin('/admin/delete', { userID: 'u1', conversationIDs: ['sg_while_down'] });
     await s.admin('/admin/upsert', { userID: 'u1', conversations: [conv('sg_while_down2', 'u1')] });
-    await until(() => c.sync.metrics().socketConnects >= 2, 10_000, 'reconnect');
+    await back;
     await caughtUp(c, s, 'u1');
     await expectEqualToServer(c, s, 'u1');
   });
@@ -158,6 +159,7 @@ describe('devices and reconnects', () => {
   it('server restart (same state, same port) → reconnect and catch up', async () => {
     const { s, c } = await setup();
     const { port, state } = s.server;
+    const back = reconnected(c);
     await s.close();
     servers.splice(servers.indexOf(s), 1);
     const offline = waitFor(c.sync.status$, (st) => st.state === 'offline');
@@ -166,7 +168,7 @@ describe('devices and reconnects', () => {
     const s2 = wrap(await createServer({ host: '127.0.0.1', port, admin: true, state }));
     servers.push(s2);
     await s2.admin('/admin/upsert', { userID: 'u1', conversations: [conv('sg_after_restart', 'u1')] });
-    await until(() => c.sync.metrics().socketConnects >= 2, 10_000, 'reconnect');
+    await back;
     await caughtUp(c, s2, 'u1');
     await waitFor(c.sync.status$, (st) => st.state === 'idle');
     await expectEqualToServer(c, s2, 'u1');
@@ -178,7 +180,8 @@ describe('devices and reconnects', () => {
     await s.admin('/admin/reset_log', { userID: 'u1' });
     const head = await serverHead(s, 'u1');
     // no manual sync: the pushed frame alone must bring the client to the new log
-    await until(() => c.sync.cursor()?.versionID === head.versionID && c.sync.metrics().syncs.full === fullBefore + 1, 10_000, 'a full sync onto the new log');
+    await waitFor(c.sync.status$, (st) => st.state === 'idle' && c.sync.cursor()?.versionID === head.versionID);
+    expect(c.sync.metrics().syncs.full).toBe(fullBefore + 1);
     await expectEqualToServer(c, s, 'u1');
   });
 });

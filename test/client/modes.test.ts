@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/types.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { conv, expectEqualToServer, makeClient, serverHead, Tap, waitFor, type Client, type Kind } from './harness.js';
+import { conv, expectEqualToServer, makeClient, serverHead, waitFor, type Client, type Kind } from './harness.js';
 
 let server: TestServer | null = null;
 const clients: Client[] = [];
@@ -10,7 +10,6 @@ afterEach(async () => {
   for (const c of clients.splice(0)) await c.sync.stop();
   await server?.close();
   server = null;
-  Tap.reset();
 });
 
 async function setup(kind: Kind, opts: { syncLimit?: number } = {}) {

@@ -14,11 +14,11 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import type { Subscription } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareConversations, totalUnreadOf, type Conversation, type LocalConversation } from '../../src/protocol/index.js';
 import { createServer } from '../../src/server/index.js';
 import { startServer, wrap, type TestServer } from '../helpers/server.js';
-import { expectEqualToServer, makeClient, serverHead, serverList, Tap, uniqueName, until, waitFor, type Client, type Kind } from '../client/harness.js';
+import { expectEqualToServer, makeClient, serverHead, serverList, uniqueName, until, waitFor, type Client, type Kind, type TapSocket } from '../client/harness.js';
 
 const USER = 'u1';
 const SYNC_LIMIT = 5;
@@ -115,7 +115,7 @@ type Schedule = { driftCheck: boolean; seed: number[]; cmds: Cmd[] };
 // ---- one run ----
 
 interface Held {
-  tap: Tap;
+  tap: TapSocket;
   raw: string;
 }
 
@@ -147,10 +147,9 @@ class Run {
     const groups = IDS.filter((id) => id.startsWith('sg_'));
     await this.s.server.state.store.addMembers(groups, [USER, 'u2', 'u3']);
     for (const i of seed) await this.message(idOf(i), 1);
-    Tap.pass = (raw, tap) => this.pass(raw, tap);
     await this.newClient();
     // live from the start, so frames (and their faults) matter from the first command
-    await until(() => this.c.sync.metrics().socketConnects > 0, 5000, 'socket up');
+    await waitFor(this.c.sync.status$, (st) => st.connected, 5000);
     await this.c.sync.sync().catch(() => undefined);
   }
 
@@ -172,6 +171,7 @@ class Run {
       driftCheckIntervalMs: 0,
     });
     c.craft.fn = (_path, _body, real, init) => this.fetch(real, init);
+    c.taps.pass = (raw, tap) => this.pass(raw, tap);
     this.c = c;
     this.sub?.unsubscribe();
     this.sub = c.sync.conversations$.subscribe({
@@ -224,7 +224,7 @@ class Run {
   }
 
   /** Tap filter: faults apply to `conversation.*` frames only (auth and heartbeat pass). */
-  private pass(raw: string, tap: Tap): boolean {
+  private pass(raw: string, tap: TapSocket): boolean {
     let type: unknown;
     try {
       type = (JSON.parse(raw) as { type?: unknown }).type;
@@ -352,7 +352,7 @@ class Run {
         this.release();
         return;
       case 'dropSocket':
-        for (const t of Tap.all) t.inner.terminate();
+        for (const t of this.c.taps.sockets) t.inner.terminate();
         return;
       case 'sync':
         await this.c.sync.sync().catch(() => undefined);
@@ -430,7 +430,6 @@ class Run {
     this.sub = null;
     await this.c?.sync.clear().catch(() => undefined);
     await this.s?.close().catch(() => undefined);
-    Tap.reset();
   }
 }
 
@@ -459,8 +458,6 @@ async function runSchedule(kind: Kind, sch: Schedule): Promise<void> {
     stats.ms += Date.now() - t0;
   }
 }
-
-afterEach(() => Tap.reset());
 
 /** `CONVSYNC_REPLAY='<a counterexample as printed>'` runs that one schedule on each adapter. */
 const REPLAY = process.env.CONVSYNC_REPLAY;

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/types.js';
 import type { Conversation, Cursor, LocalConversation } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { conv, expectEqualToServer, makeClient, Tap, uniqueName, until, waitFor, type Client, type Kind } from '../client/harness.js';
+import { conv, expectEqualToServer, makeClient, nextStatus, uniqueName, waitFor, type Client, type Kind } from '../client/harness.js';
 
 const USER = 'u1';
 const PAGE = 4;
@@ -23,7 +23,6 @@ const PAGE = 4;
 let servers: TestServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
-  Tap.reset();
 });
 
 // ---- the tape ----
@@ -217,21 +216,22 @@ async function runOnce(kind: Kind, sc: Scenario, p: Prepared, crashAt: number | 
       await c.sync.start();
       await c.sync.sync();
       if (sc.socket) {
-        await until(() => c.sync.metrics().socketConnects > 0, 10_000, 'socket up');
+        await waitFor(c.sync.status$, (st) => st.connected);
         await c.sync.sync();
       }
     }
     const before = await stateOf(c);
     hook.counting = true;
-    const errors = c.sync.metrics().errors.STORAGE ?? 0;
     if (p.frame !== undefined) {
       p.tape.mode = { t: 'down' };
-      const tap = Tap.all.at(-1)!;
+      const tap = c.taps.last();
       const done = waitFor(c.sync.changes$, (x) => x.mode === 'pushed');
+      const crashed = nextStatus(c, (st) => st.error?.code === 'STORAGE');
+      crashed.catch(() => undefined); // only awaited when a crash is injected
       tap.inject(p.frame);
       if (crashAt === null) await done;
       else {
-        await until(() => (c.sync.metrics().errors.STORAGE ?? 0) > errors, 10_000, 'the injected crash');
+        await crashed;
         done.catch(() => undefined);
         error = 'STORAGE';
       }
