@@ -1,14 +1,14 @@
 /**
  * The Chromium driver: the page is served by the reference server (same origin) with a
  * bench bundle built from bench/browser-entry.ts; Debian's Chromium is launched through
- * the browser-test harness (test/browser/harness.ts: playwright-core, /usr/bin/chromium,
+ * support/chromium.ts (shared with the browser tests: playwright-core, /usr/bin/chromium,
  * never a downloaded browser). Client-side operations run in the page with real
  * IndexedDB; peak memory is the page's JS heap, sampled over the DevTools protocol.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM, launch, type Browser } from '../test/browser/harness.js';
+import { CHROMIUM, launch, type Browser } from '../support/chromium.js';
 import type { Driver, OpName } from './common.js';
 import { buildDir, root } from './paths.js';
 

@@ -18,7 +18,7 @@ import { decide, LogState, VersionLog, type ConversationStore } from '../src/ser
 import type { Conversation } from '../src/index.js';
 import { nf, now, post, repeat, sleep, stats, type BenchConfig, type Row } from './common.js';
 import { buildDir, root } from './paths.js';
-import { makeConversation } from '../test/helpers/fixtures.js';
+import { makeConversation } from '../support/fixtures.js';
 import { median, ratio } from './stats.js';
 
 // ---- decision + log read, in process ----
