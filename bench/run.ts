@@ -8,23 +8,35 @@
  *
  * Scenarios 1–5 run in Node (fake-indexeddb) and in headless Chromium (real IndexedDB);
  * 6 (bytes), 7 (server) and 8 (bundle) do not depend on the client runtime.
+ *
+ * Layout (no import cycle, type-level included):
+ *   lib/        stats, config, result types and the driver seam, HTTP helpers, report,
+ *               paths, server-side helpers, the pair of clients of scenarios 2–3;
+ *               imports nothing else of bench/
+ *   ops/        client-side operations, run in Node or inside the Chromium page; import lib/
+ *   drivers/    run the ops in Node (in process) or Chromium (the page); import lib/, ops/
+ *   scenarios/  one file per scenario; import lib/ only (ops are named by lib/types.ts)
+ *   run.ts      this file: configuration from the environment, the run, the report
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type ConvSyncServer } from '../src/server/index.js';
-import { buildPage, chromiumDriver } from './browser.js';
-import { benchBundle } from './bundle.js';
-import { benchBurst } from './burst.js';
-import { benchBytes } from './bytes.js';
-import { benchConfig, type BenchConfig, type Driver, type Report, type Row, type Runtime } from './common.js';
-import { benchFullSync } from './full-sync.js';
-import { benchIncrementalAndFirstPage } from './incremental.js';
-import { benchLatency } from './latency.js';
-import { nodeDriver } from './node-driver.js';
-import { buildDir, resultsDir } from './paths.js';
-import { consoleTable, judgeGoals, markdownGoals, markdownTable } from './report.js';
-import { benchServer } from './server.js';
+import { buildPage, chromiumDriver } from './drivers/chromium.js';
+import { nodeDriver } from './drivers/node.js';
+import { ADAPTERS, benchConfig, type BenchConfig } from './lib/config.js';
+import { openPair } from './lib/pair.js';
+import { buildDir, resultsDir } from './lib/paths.js';
+import { consoleTable, judgeGoals, markdownGoals, markdownTable } from './lib/report.js';
+import type { Driver, Report, Row, Runtime } from './lib/types.js';
+import { benchBundle } from './scenarios/bundle.js';
+import { benchBurst } from './scenarios/burst.js';
+import { benchBytes } from './scenarios/bytes.js';
+import { benchFirstPage } from './scenarios/first-page.js';
+import { benchFullSync } from './scenarios/full-sync.js';
+import { benchIncremental } from './scenarios/incremental.js';
+import { benchLatency } from './scenarios/latency.js';
+import { benchServer } from './scenarios/server.js';
 
 export interface RunOptions {
   quick: boolean;
@@ -58,9 +70,17 @@ async function clientScenarios(d: Driver, server: ConvSyncServer, o: RunOptions,
   const rows: Row[] = [];
   if (want(1)) rows.push(...(await benchFullSync(d, server.url, cfg, o.log)));
   if (want(2) || want(3)) {
-    const r = await benchIncrementalAndFirstPage(d, server, cfg, o.log);
-    if (want(2)) rows.push(...r.incremental);
-    if (want(3)) rows.push(...r.firstPage);
+    // per adapter, one pair of clients (small and large list) for both scenarios: 3 runs
+    // on the clients 2 leaves open and subscribed; both always run, the rows are filtered
+    const incremental: Row[] = [];
+    const firstPage: Row[] = [];
+    for (const adapter of ADAPTERS) {
+      const pair = await openPair(d, server.url, cfg, adapter, o.log);
+      incremental.push(...(await benchIncremental(d, server, cfg, adapter, pair, o.log)));
+      firstPage.push(...(await benchFirstPage(d, cfg, adapter, pair, o.log)));
+    }
+    if (want(2)) rows.push(...incremental);
+    if (want(3)) rows.push(...firstPage);
   }
   if (want(4)) rows.push(...(await benchLatency(d, server, cfg, o.log)));
   if (want(5)) rows.push(...(await benchBurst(d, server, cfg, o.log)));

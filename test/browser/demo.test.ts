@@ -5,21 +5,8 @@
  * previous one left, the way a person would click through the demo.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  clickServer,
-  device,
-  launch,
-  openDemo,
-  rowIDs,
-  screenshot,
-  serverOutcome,
-  startServer,
-  waitFirst,
-  waitRows,
-  type Browser,
-  type DemoServer,
-} from './harness.js';
+import { launch, type Browser } from '../../support/chromium.js';
+import { api, clickServer, device, openDemo, rowIDs, screenshot, serverOutcome, startServer, waitFirst, waitRows, type DemoServer } from './harness.js';
 
 const USER = 'alice';
 const SEEDED = 60;

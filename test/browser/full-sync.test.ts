@@ -3,7 +3,8 @@
  * through the snapshot, and the progress bar moves through intermediate values.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { clickServer, device, launch, openDemo, screenshot, serverOutcome, startServer, type Browser, type DemoServer } from './harness.js';
+import { launch, type Browser } from '../../support/chromium.js';
+import { clickServer, device, openDemo, screenshot, serverOutcome, startServer, type DemoServer } from './harness.js';
 
 const N = 10_000;
 let server: DemoServer;

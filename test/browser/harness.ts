@@ -1,64 +1,22 @@
 /**
- * What the browser tests share: the real server in-process, Debian's Chromium through
- * playwright-core (never a downloaded browser), and small helpers to read the demo.
+ * What the browser tests share: the real server in-process and small helpers to read
+ * the demo. Chromium itself is launched by support/chromium.ts (Debian's, through
+ * playwright-core, never a downloaded browser), shared with the bench.
  */
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { Locator, Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '../../src/server/index.js';
+import { postData } from '../../support/http.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const outputDir = join(root, 'test-output');
-export const CHROMIUM = '/usr/bin/chromium';
 
 export type DemoServer = Awaited<ReturnType<typeof createServer>>;
 
 export function startServer(): Promise<DemoServer> {
   return createServer({ port: 0, host: '127.0.0.1', admin: true, staticDir: join(root, 'demo/dist') });
-}
-
-export interface Browser {
-  context: BrowserContext;
-  page: Page;
-  /** Console errors and uncaught page errors, for failure messages. */
-  problems: string[];
-  close(): Promise<void>;
-}
-
-export async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (never download a browser)`);
-  const userDataDir = mkdtempSync(join(tmpdir(), 'convsync-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  return {
-    context,
-    page,
-    problems,
-    async close() {
-      await context.close().catch(() => undefined);
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Opens the demo for one user and waits until both devices have booted. */
@@ -125,11 +83,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** A POST to the server from the test (admin or user API), unwrapping the envelope. */
-export async function api<T>(url: string, path: string, body: unknown, token?: string): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers['authorization'] = `Bearer ${token}`;
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  const env = (await res.json()) as { errCode: number; errMsg: string; data: T };
-  if (env.errCode !== 0) throw new Error(`${path}: ${env.errCode} ${env.errMsg}`);
-  return env.data;
+export function api<T>(url: string, path: string, body: unknown, token?: string): Promise<T> {
+  return postData<T>(url, path, body, token);
 }

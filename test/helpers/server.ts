@@ -10,7 +10,7 @@
 import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { createServer, type ConvSyncServer, type CreateServerOptions } from '../../src/server/index.js';
-import type { Envelope } from '../../src/protocol/index.js';
+import { dataOf, postJSON, type Envelope } from '../../support/http.js';
 
 export interface PostResult<T = any> {
   status: number;
@@ -34,18 +34,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** POST JSON (or a raw string) with an optional bearer token and extra headers (support/http.ts). */
 export async function post<T = any>(url: string, path: string, body: unknown, token?: string, headers: Record<string, string> = {}): Promise<PostResult<T>> {
-  const h: Record<string, string> = { 'Content-Type': 'application/json', ...headers };
-  if (token !== undefined) h.Authorization = `Bearer ${token}`;
-  const res = await fetch(url + path, { method: 'POST', headers: h, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: Envelope<T>;
-  try {
-    parsed = JSON.parse(text) as Envelope<T>;
-  } catch {
-    throw new Error(`${path}: not JSON (${res.status}): ${text.slice(0, 200)}`);
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
+  const r = await postJSON<T>(url, path, body, token, headers);
+  return { status: r.status, headers: r.headers, body: r.body };
 }
 
 export async function startServer(opts: CreateServerOptions = {}): Promise<TestServer> {
@@ -76,14 +68,10 @@ export function wrap(server: ConvSyncServer): TestServer {
     token: (userID, ttl) => server.issueToken(userID, ttl),
     post: (path, body, token, headers) => post(server.url, path, body, token, headers),
     async admin(path, body) {
-      const r = await post(server.url, path, body);
-      if (r.body.errCode !== 0) throw new Error(`${path}: ${r.body.errCode} ${r.body.errMsg}`);
-      return r.body.data;
+      return dataOf(path, (await post(server.url, path, body)).body);
     },
     async call(userID, path, body) {
-      const r = await post(server.url, path, body, server.issueToken(userID));
-      if (r.body.errCode !== 0) throw new Error(`${path}: ${r.body.errCode} ${r.body.errMsg}`);
-      return r.body.data;
+      return dataOf(path, (await post(server.url, path, body, server.issueToken(userID))).body);
     },
     async socket(token) {
       const s = await openSocket(server.wsURL, token);

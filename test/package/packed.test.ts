@@ -10,6 +10,8 @@ import { measureBundle } from '../../scripts/bundle-size.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let project = '';
+/** A second consumer with only the package's dependencies: no dexie, no ws (optional peers). */
+let bare = '';
 let files: string[] = [];
 
 beforeAll(() => {
@@ -30,15 +32,27 @@ beforeAll(() => {
     }
   }
   writeFileSync(path.join(project, 'package.json'), '{"name":"consumer","private":true}');
+  // not inside `project`: Node would find dexie and ws in its node_modules
+  bare = mkdtempSync(path.join(tmpdir(), 'convsync-bare-'));
+  mkdirSync(path.join(bare, 'node_modules'));
+  execFileSync('cp', ['-R', path.join(modules, 'convsync'), path.join(bare, 'node_modules', 'convsync')]);
+  for (const dep of ['idb', 'rxjs', 'tslib', 'fake-indexeddb']) {
+    try {
+      symlinkSync(path.join(root, 'node_modules', dep), path.join(bare, 'node_modules', dep));
+    } catch {
+      /* not every dependency has every optional peer */
+    }
+  }
+  writeFileSync(path.join(bare, 'package.json'), '{"name":"bare-consumer","private":true}');
 });
 
 afterAll(() => {
-  if (project) rmSync(project, { recursive: true, force: true });
+  for (const dir of [project, bare]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const run = (file: string, code: string) => {
-  writeFileSync(path.join(project, file), code);
-  return execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }).trim();
+const run = (file: string, code: string, cwd = project) => {
+  writeFileSync(path.join(cwd, file), code);
+  return execFileSync(process.execPath, [file], { cwd, encoding: 'utf8' }).trim();
 };
 
 /** Starts the packaged server, syncs the packaged client against it, prints what it got. */
@@ -81,6 +95,23 @@ describe('packed tarball', () => {
       `const { createConversationSync, memoryStorage, ConvSyncError } = require('convsync');\nconst { createServer } = require('convsync/server');\n(async () => {${smoke}})();`,
     );
     expect(out).toBe('full 3 STORAGE');
+  });
+
+  it('the client works without the optional peers (dexie, ws); dexieStorage() says what is missing', () => {
+    const code = (head: string) => `${head}
+      const s = memoryStorage({ name: 'bare' });
+      await s.open('u1');
+      await s.close();
+      const err = await dexieStorage({ name: 'bare', indexedDB, IDBKeyRange }).open('u1').then(() => null, (e) => e);
+      console.log(typeof createConversationSync, err instanceof ConvSyncError, /dexie/i.test(String(err && err.message)));`;
+    const esm = run('bare.mjs', code(`import { createConversationSync, memoryStorage, dexieStorage, ConvSyncError } from 'convsync';\nimport { indexedDB, IDBKeyRange } from 'fake-indexeddb';`), bare);
+    expect(esm).toBe('function true true');
+    const cjs = run(
+      'bare.cjs',
+      `(async () => {${code(`const { createConversationSync, memoryStorage, dexieStorage, ConvSyncError } = require('convsync');\nconst { indexedDB, IDBKeyRange } = require('fake-indexeddb');`)}})();`,
+      bare,
+    );
+    expect(cjs).toBe('function true true');
   });
 
   it('server entry works as ESM and CJS', () => {

@@ -6,18 +6,18 @@
  * server does not compress); gzip sizes beside them. Deterministic: measured once.
  */
 import { gzipSync } from 'node:zlib';
-import type { ConvSyncServer } from '../src/server/index.js';
-import { nf, type BenchConfig, type Row } from './common.js';
-import { seedUser } from './full-sync.js';
-import { serverChange, someIDs } from './incremental.js';
-import { fmtBytes, ratio } from './stats.js';
+import type { ConvSyncServer } from '../../src/server/index.js';
+import type { BenchConfig } from '../lib/config.js';
+import { postRaw, seedUser } from '../lib/http.js';
+import { serverChange, someIDs } from '../lib/server-data.js';
+import { fmtBytes, ratio } from '../lib/stats.js';
+import type { Row } from '../lib/types.js';
+import { nf } from '../lib/util.js';
 
+/** One answer: its `data`, its size in bytes as received, and gzipped. */
 async function postText(url: string, path: string, body: unknown, token: string): Promise<{ data: any; bytes: number; gzip: number }> {
-  const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
-  const buf = Buffer.from(await res.arrayBuffer());
-  const env = JSON.parse(buf.toString('utf8')) as { errCode: number; errMsg: string; data: unknown };
-  if (env.errCode !== 0) throw new Error(`${path}: ${env.errCode} ${env.errMsg}`);
-  return { data: env.data, bytes: buf.length, gzip: gzipSync(buf).length };
+  const r = await postRaw<any>(url, path, body, token);
+  return { data: r.data, bytes: r.bytes, gzip: gzipSync(r.raw).length };
 }
 
 export async function benchBytes(server: ConvSyncServer, cfg: BenchConfig, log: (s: string) => void): Promise<Row[]> {

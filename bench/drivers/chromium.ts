@@ -1,16 +1,16 @@
 /**
  * The Chromium driver: the page is served by the reference server (same origin) with a
- * bench bundle built from bench/browser-entry.ts; Debian's Chromium is launched through
- * the browser-test harness (test/browser/harness.ts: playwright-core, /usr/bin/chromium,
+ * bench bundle built from bench/ops/browser-entry.ts; Debian's Chromium is launched through
+ * support/chromium.ts (shared with the browser tests: playwright-core, /usr/bin/chromium,
  * never a downloaded browser). Client-side operations run in the page with real
  * IndexedDB; peak memory is the page's JS heap, sampled over the DevTools protocol.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM, launch, type Browser } from '../test/browser/harness.js';
-import type { Driver, OpName } from './common.js';
-import { buildDir, root } from './paths.js';
+import { CHROMIUM, launch, type Browser } from '../../support/chromium.js';
+import { buildDir, root } from '../lib/paths.js';
+import type { Driver, OpName } from '../lib/types.js';
 
 /** Builds the page (bench.js + index.html) into .tmp/bench/www; returns the folder. */
 export async function buildPage(): Promise<string> {
@@ -18,7 +18,7 @@ export async function buildPage(): Promise<string> {
   const www = join(buildDir, 'www');
   mkdirSync(www, { recursive: true });
   await esbuild.build({
-    entryPoints: [join(root, 'bench/browser-entry.ts')],
+    entryPoints: [join(root, 'bench/ops/browser-entry.ts')],
     outfile: join(www, 'bench.js'),
     bundle: true,
     format: 'esm',

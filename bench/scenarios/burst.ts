@@ -6,10 +6,13 @@
  * deltas) and for one whose notifications carry no delta (each one asks for a sync:
  * this is where single flight has to fold them).
  */
-import type { ConvSyncServer } from '../src/server/index.js';
-import { now, repeat, sleep, stats, type BenchConfig, type Driver, type Row } from './common.js';
-import { seedUser } from './full-sync.js';
-import { serverChange, someIDs } from './incremental.js';
+import type { ConvSyncServer } from '../../src/server/index.js';
+import type { BenchConfig } from '../lib/config.js';
+import { seedUser } from '../lib/http.js';
+import { serverChange, someIDs } from '../lib/server-data.js';
+import { stats } from '../lib/stats.js';
+import type { Driver, Row } from '../lib/types.js';
+import { now, repeat, sleep } from '../lib/util.js';
 
 export async function benchBurst(d: Driver, server: ConvSyncServer, cfg: BenchConfig, log: (s: string) => void): Promise<Row[]> {
   const N = cfg.burstN;

@@ -1,10 +1,10 @@
 /**
  * The page side of the Chromium benchmarks: real IndexedDB, the browser's fetch and
- * WebSocket, the same client-side operations as in Node (bench/ops.ts), served from
+ * WebSocket, the same client-side operations as in Node (bench/ops/index.ts), served from
  * the reference server (same origin).
  */
 import { setClientEnv } from './client.js';
-import { ops } from './ops.js';
+import { ops } from './index.js';
 
 const origin = location.origin;
 setClientEnv({

@@ -1,9 +1,9 @@
 /** The Node driver: fake-indexeddb for IndexedDB, `ws` for WebSocket; peak memory is the process RSS. */
 import 'fake-indexeddb/auto';
 import WebSocket from 'ws';
-import { setClientEnv } from './client.js';
-import type { Driver, OpName } from './common.js';
-import { ops } from './ops.js';
+import type { Driver, OpName } from '../lib/types.js';
+import { setClientEnv } from '../ops/client.js';
+import { ops } from '../ops/index.js';
 
 export function nodeDriver(apiURL: string, wsURL: string): Driver {
   setClientEnv({ runtime: 'node', apiURL, wsURL, WebSocket: WebSocket as unknown as new (url: string) => object });

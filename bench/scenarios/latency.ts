@@ -3,55 +3,15 @@
  * conversation a new message), timed in the client's runtime from just before the
  * request until `conversations$` emits a list holding the new message. Two clients of
  * two users with the same list: one applies the pushed delta, the other gets the same
- * notification without its delta (bench/client.ts `filteringWebSocket`) and must sync.
- * Their changes alternate in chunks, so both paths see the same machine load.
+ * notification without its delta (bench/ops/client.ts `filteringWebSocket`) and must sync.
+ * Their changes alternate in chunks, so both paths see the same machine load. The
+ * client side is bench/ops/latency.ts.
  */
-import type { ConvSyncServer } from '../src/server/index.js';
-import { clientEnv, handle, waitUntil, wireOf } from './client.js';
-import { now, post, stats, type Driver, type BenchConfig, type Row } from './common.js';
-import { seedUser } from './full-sync.js';
-import { ratio } from './stats.js';
-
-// ---- client side ----
-
-let markers = 0;
-
-/** `n` changes one after another; returns the change-to-screen time of each (ms). */
-export async function changeToScreen(a: { h: number; userID: string; n: number }): Promise<number[]> {
-  const x = handle(a.h);
-  const { apiURL } = clientEnv();
-  const out: number[] = [];
-  for (let i = 0; i < a.n; i++) {
-    const list = x.list;
-    if (!list || list.length === 0) throw new Error('the client holds no list');
-    const id = list[(i * 7919 + 13) % list.length]!.conversationID;
-    const rec = await x.sync.get(id);
-    if (!rec) throw new Error(`no record ${id}`);
-    const marker = `lat-${++markers}-${Math.random().toString(36).slice(2, 8)}`;
-    const t = Date.now();
-    const wire = wireOf(rec) as Record<string, unknown> & { maxSeq: number };
-    const next = {
-      ...wire,
-      maxSeq: wire.maxSeq + 1,
-      latestMsgSendTime: t,
-      latestMsg: { clientMsgID: marker, seq: wire.maxSeq + 1, sendID: a.userID, senderNickname: a.userID, contentType: 101, text: 'latency', sendTime: t },
-    };
-    const seen = () => {
-      const l = x.list;
-      if (!l) return false;
-      for (const c of l) if (c.conversationID === id) return c.latestMsg?.clientMsgID === marker;
-      return false;
-    };
-    const t0 = now();
-    const req = post(apiURL, '/admin/upsert', { userID: a.userID, conversation: next });
-    await waitUntil(x, seen, 15_000, `change ${marker} on screen`);
-    out.push(now() - t0);
-    await req;
-  }
-  return out;
-}
-
-// ---- orchestration ----
+import type { ConvSyncServer } from '../../src/server/index.js';
+import type { BenchConfig } from '../lib/config.js';
+import { seedUser } from '../lib/http.js';
+import { ratio, stats } from '../lib/stats.js';
+import type { Driver, Row } from '../lib/types.js';
 
 export async function benchLatency(d: Driver, server: ConvSyncServer, cfg: BenchConfig, log: (s: string) => void): Promise<Row[]> {
   const N = cfg.latencyN;

@@ -12,9 +12,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Row } from './common.js';
-import { buildDir, root } from './paths.js';
-import { fmtBytes, ratio } from './stats.js';
+import { buildDir, root } from '../lib/paths.js';
+import { fmtBytes, ratio } from '../lib/stats.js';
+import type { Row } from '../lib/types.js';
 
 type Measure = (w: { names: string[]; from?: string }) => Promise<{ bytes: number; gzip: number; modules: string[] }>;
 

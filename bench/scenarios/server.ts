@@ -7,19 +7,20 @@
  *   node:http server that only parses the body and answers a fixed envelope (the floor);
  * - notification fan-out: one change of a user with 1,000 open sockets, until every
  *   socket has the frame, against a bare `ws` broadcast of a frame of the same size.
- * The servers of the last two run in a child process (bench/server-child.ts), the load
+ * The servers of the last two run in a child process (bench/lib/server-child.ts), the load
  * and the sockets in this one: two processes for two cores.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request, Agent } from 'node:http';
-import { join } from 'node:path';
 import WebSocket from 'ws';
-import { decide, LogState, VersionLog, type ConversationStore } from '../src/server/index.js';
-import type { Conversation } from '../src/index.js';
-import { nf, now, post, repeat, sleep, stats, type BenchConfig, type Row } from './common.js';
-import { buildDir, root } from './paths.js';
-import { makeConversation } from '../test/helpers/fixtures.js';
-import { median, ratio } from './stats.js';
+import { decide, LogState, VersionLog, type ConversationStore } from '../../src/server/index.js';
+import type { Conversation } from '../../src/index.js';
+import { makeConversation } from '../../support/fixtures.js';
+import { childScript, startChild, type Child } from '../lib/child.js';
+import type { BenchConfig } from '../lib/config.js';
+import { post } from '../lib/http.js';
+import { median, ratio, stats } from '../lib/stats.js';
+import type { Row } from '../lib/types.js';
+import { nf, now, repeat, sleep } from '../lib/util.js';
 
 // ---- decision + log read, in process ----
 
@@ -66,49 +67,6 @@ async function benchDecision(cfg: BenchConfig): Promise<Row[]> {
     { scenario: 7, runtime: 'node (server)', name: `${what} · log of ${nf(small)} entries`, unit: 'µs', stats: a, extra: `per call, mean of ${nf(calls)} calls per run` },
     { scenario: 7, runtime: 'node (server)', name: `${what} · log of ${nf(large)} entries`, unit: 'µs', stats: b, ratio: { value: ratio(b.median, a.median), against: `log of ${nf(small)}` }, extra: `per call, mean of ${nf(calls)} calls per run` },
   ];
-}
-
-// ---- child-process servers ----
-
-interface Child {
-  url: string;
-  proc: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function childScript(): Promise<string> {
-  const esbuild = (await import('esbuild')) as typeof import('esbuild');
-  const outfile = join(buildDir, 'server-child.mjs');
-  await esbuild.build({ entryPoints: [join(root, 'bench/server-child.ts')], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'silent' });
-  return outfile;
-}
-
-async function startChild(script: string, mode: 'convsync' | 'bare'): Promise<Child> {
-  const proc = spawn(process.execPath, [script, mode], { stdio: ['pipe', 'pipe', 'inherit'], cwd: root });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`${mode} server did not start`)), 15_000);
-    proc.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString('utf8');
-      const m = /READY (\S+)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
-  });
-  return {
-    url,
-    proc,
-    async stop() {
-      const exited = new Promise<void>((r) => (proc.exitCode !== null ? r() : proc.once('exit', () => r())));
-      proc.stdin!.end();
-      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
 }
 
 // ---- sync answers per second ----

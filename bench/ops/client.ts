@@ -1,7 +1,7 @@
 /**
  * The client side of the benchmarks, runtime-agnostic: it runs in Node (fake-indexeddb,
- * `ws`) and, bundled by bench/browser.ts, in headless Chromium (real IndexedDB, native
- * WebSocket). Clients are kept in a registry and named by handles, so the orchestrator
+ * `ws`) and, bundled by bench/drivers/chromium.ts, in headless Chromium (real IndexedDB,
+ * native WebSocket). Clients are kept in a registry and named by handles, so the orchestrator
  * (Node) can drive a client that lives in another runtime.
  */
 import type { Subscription } from 'rxjs';
@@ -15,8 +15,9 @@ import {
   type LocalConversation,
   type StorageAdapter,
   type WebSocketCtor,
-} from '../src/index.js';
-import { now, type AdapterName, type Runtime } from './common.js';
+} from '../../src/index.js';
+import type { AdapterName, Runtime } from '../lib/types.js';
+import { now } from '../lib/util.js';
 
 export interface ClientEnv {
   runtime: Runtime;

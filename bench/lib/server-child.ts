@@ -8,7 +8,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
-import { createServer } from '../src/server/index.js';
+import { createServer } from '../../src/server/index.js';
 
 async function main(): Promise<void> {
   const mode = process.argv[2];

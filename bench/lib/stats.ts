@@ -39,6 +39,9 @@ export function summarize(values: readonly number[]): Summary {
   };
 }
 
+/** `summarize` under the name the scenarios use. */
+export const stats = summarize;
+
 /** a / b, NaN-safe */
 export function ratio(a: number, b: number): number {
   return b === 0 || !Number.isFinite(a) || !Number.isFinite(b) ? Number.NaN : a / b;

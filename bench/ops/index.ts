@@ -1,7 +1,9 @@
 /**
- * The client-side operations a driver can run, by name. In Node they are called
- * directly; in Chromium bench/browser-entry.ts exposes the same object on `window`.
+ * The client-side operations a driver can run, by name (lib/types.ts `OpName`). In Node
+ * they are called directly; in Chromium bench/ops/browser-entry.ts exposes the same
+ * object on `window`.
  */
+import type { OpName } from '../lib/types.js';
 import { clientState, closeClient, openClient, subscribeClient, syncTimed, waitCursor } from './client.js';
 import { firstEmission, pageTimed } from './first-page.js';
 import { downloadRun, dropSnapshot, fullSyncRun, rawPutRun } from './full-sync.js';
@@ -21,6 +23,6 @@ export const ops = {
   pageTimed,
   firstEmission,
   changeToScreen,
-};
+} satisfies Record<OpName, (arg: never) => unknown>; // every OpName, no other name
 
 export type Ops = typeof ops;

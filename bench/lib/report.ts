@@ -1,5 +1,5 @@
 /** The results table (console and Markdown) and the goals of issue 6, judged from the rows. */
-import type { GoalResult, Row } from './common.js';
+import type { GoalResult, Row } from './types.js';
 import { fmt, fmtBytes, fmtRatio } from './stats.js';
 
 function cells(r: Row): string[] {

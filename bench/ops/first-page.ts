@@ -1,12 +1,11 @@
 /**
- * Scenario 3: the first page (20 conversations in SPEC §1.2 order) read from storage
- * with N = 1,000 and 100,000 stored (must be flat in N), and the time from `start()` to
- * the first `conversations$` emission on a warm database. Runs on the clients that
- * bench/incremental.ts keeps open (one small and one large list side by side).
+ * The client side of scenario 3: the first page read from storage, and `start()` → the
+ * first `conversations$` emission on a warm database.
  */
-import type { LocalConversation } from '../src/index.js';
+import type { LocalConversation } from '../../src/index.js';
+import type { AdapterName } from '../lib/types.js';
+import { now } from '../lib/util.js';
 import { createClient, handle, makeStorage } from './client.js';
-import { now, type AdapterName } from './common.js';
 
 /**
  * `getPage({ limit })` on an open client, `calls` times in a row; the mean per call
