@@ -7,7 +7,7 @@ export type { Clock } from './client/clock.js';
 export type { FetchLike, TokenOption } from './client/http.js';
 export type { WebSocketCtor } from './client/socket.js';
 export { idbStorage } from './storage/idb.js';
-export { dexieStorage } from './storage/dexie.js';
+export { dexieStorage, type DexieInstance, type DexieStorageOptions } from './storage/dexie.js';
 export { memoryStorage } from './storage/memory.js';
 export type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './storage/types.js';
 export { ConvSyncError, type ErrorCode } from './protocol/errors.js';

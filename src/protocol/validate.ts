@@ -3,7 +3,7 @@
  * the known fields only (so stray keys such as `__proto__` never reach storage) and
  * throws `ConvSyncError` `BAD_ANSWER` / `BAD_FRAME` naming the field at fault.
  */
-import { bool, idString, int, isObj, isValidCursor, list, obj, oneOf, ShapeError, str, type Obj } from './check.js';
+import { bool, idString, int, isValidCursor, list, obj, oneOf, ShapeError, str, type Obj } from './check.js';
 import { ConvSyncError } from './errors.js';
 import type {
   Conversation,

@@ -29,9 +29,20 @@ import { isClosedError, noIndexedDB, toStorageError } from './errors.js';
 import { createGenStore } from './gen-store.js';
 import type { StorageAdapter, StorageOptions } from './types.js';
 
+/**
+ * What convsync needs of an app's Dexie instance, written out so that the typings of
+ * `convsync` load without `dexie` installed. Any `Dexie` instance is one.
+ */
+export interface DexieInstance {
+  readonly name: string;
+  readonly verno: number;
+  isOpen(): boolean;
+  version(n: number): { stores(schema: Record<string, string | null>): unknown };
+}
+
 export interface DexieStorageOptions extends StorageOptions {
   /** The app's own Dexie instance (see above). Default: a database of convsync's own, named like the others. */
-  db?: Dexie;
+  db?: DexieInstance;
   /** The IndexedDB factory for convsync's own database. Default: `globalThis.indexedDB`, read when opening. */
   indexedDB?: IDBFactory;
   /** Its key range class. Default: `globalThis.IDBKeyRange`. */
@@ -46,7 +57,7 @@ const SCHEMA = { [CONV]: '[gen+conversationID], ' + ORDER, [META]: '' };
 
 
 export function dexieStorage(opts: DexieStorageOptions = {}): StorageAdapter {
-  const appDb = opts.db;
+  const appDb = opts.db as Dexie | undefined;
   if (appDb && !appDb.isOpen()) appDb.version(Math.max(appDb.verno, 1)).stores(SCHEMA);
   let own: Dexie | null = null;
   return createGenStore((userID) => dexieDriver(appDb ? { app: appDb, userID } : { own: () => own, set: (d) => (own = d), name: dbName(opts, userID), opts }), opts);
@@ -57,7 +68,9 @@ async function ownDexie(name: string, opts: DexieStorageOptions): Promise<Dexie>
   const f = opts.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   const kr = opts.IDBKeyRange ?? (globalThis as { IDBKeyRange?: typeof IDBKeyRange }).IDBKeyRange;
   if (!f || !kr) throw noIndexedDB();
-  const { default: DexieClass } = await import('dexie');
+  const { default: DexieClass } = await import('dexie').catch((e: unknown) => {
+    throw new ConvSyncError('STORAGE', 'dexieStorage() needs the dexie package, an optional peer of convsync: npm install dexie', { cause: e });
+  });
   const db = new DexieClass(name, { indexedDB: f, IDBKeyRange: kr });
   db.version(1).stores(SCHEMA);
   return db;

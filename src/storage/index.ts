@@ -2,4 +2,4 @@
 export type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './types.js';
 export { memoryStorage } from './memory.js';
 export { idbStorage } from './idb.js';
-export { dexieStorage, type DexieStorageOptions } from './dexie.js';
+export { dexieStorage, type DexieInstance, type DexieStorageOptions } from './dexie.js';
