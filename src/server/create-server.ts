@@ -7,7 +7,8 @@ import { silentLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { buildRoutes } from './routes.js';
 import { ConversationService } from './service.js';
-import { MemoryConversationStore, type ConversationStore } from './store.js';
+import { MemoryConversationStore } from './memory-store.js';
+import type { ConversationStore } from './ports.js';
 import { WsHub } from './ws-hub.js';
 
 export const DEFAULT_SYNC_LIMIT = 200;

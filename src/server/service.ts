@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChangedFrame, Conversation, ConversationType, LatestMsg, ServerFrame } from '../protocol/index.js';
 import { badArgs, notFound } from './api-error.js';
 import type { Metrics } from './metrics.js';
-import type { CommitResult, ConversationStore, Edit } from './store.js';
+import type { CommitResult, ConversationStore, Edit } from './ports.js';
 import type { ConversationSettings } from './validate-request.js';
 import type { LogHead } from './version-log.js';
 
