@@ -16,7 +16,6 @@ export type {
   MemberInfo,
   SortedPage,
 } from './ports.js';
-export { sameConversation } from '../protocol/index.js';
 export { VersionLog, LogState, newLogID } from './version-log.js';
 export type { LogChanges, LogEntry, LogHead, LogStateValue, VersionLogSnapshot } from './version-log.js';
 export { decide, decideBatch, decideFromHead } from './decision.js';
@@ -25,7 +24,12 @@ export type { Decision, DecisionReason } from './decision.js';
 export type ClientCursor = Cursor;
 export { issueToken, verifyToken, tokenFromHeaders, newTokenSecret } from './auth.js';
 export type { IssuedToken, TokenCheck } from './auth.js';
-export { ConversationService, changedFrame, singleChatID, peerOf, DELTA_MAX } from './service.js';
+export { ConversationService } from './service.js';
+export type { SeedResult } from './service.js';
+export { changedFrame, framesFor, DELTA_MAX } from './notifications.js';
+export type { Notifier, Outgoing, WriteEffect } from './notifications.js';
+// the conversation rules live in the protocol, shared with the client
+export { sameConversation, singleChatID, peerOf } from '../protocol/index.js';
 export { Metrics } from './metrics.js';
 export { jsonLineLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';

@@ -5,6 +5,7 @@
  */
 import {
   bool,
+  conversationTypeOf,
   idString,
   int,
   list,
@@ -163,7 +164,7 @@ export function readSeedReq(body: unknown): { userID: string; count: number; pee
 export function readSendMessageReq(body: unknown): { conversationID: string; sendID: string; text: string } {
   const o = obj(body, B);
   const conversationID = idString(o.conversationID, `${B}.conversationID`);
-  if (!/^(si|sg|sn)_./.test(conversationID)) throw new ShapeError(`${B}.conversationID`, 'an ID starting with si_, sg_ or sn_');
+  if (conversationTypeOf(conversationID) === undefined) throw new ShapeError(`${B}.conversationID`, 'an ID starting with si_, sg_ or sn_');
   return { conversationID, sendID: idString(o.sendID, `${B}.sendID`), text: str(o, 'text', B, MAX_TEXT) };
 }
 
