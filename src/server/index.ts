@@ -5,7 +5,9 @@ export { createServer, createServerState, DEFAULT_SYNC_LIMIT } from './create-se
 export type { ConvSyncServer, CreateServerOptions, ServerState } from './create-server.js';
 export { MemoryConversationStore } from './memory-store.js';
 export type { MemoryStoreSnapshot } from './memory-store.js';
+export { MUTATIONS_REMEMBERED } from './ports.js';
 export type {
+  Commit,
   CommitResult,
   ConversationDirectory,
   ConversationInfo,
@@ -25,7 +27,7 @@ export type ClientCursor = Cursor;
 export { issueToken, verifyToken, tokenFromHeaders, newTokenSecret } from './auth.js';
 export type { IssuedToken, TokenCheck } from './auth.js';
 export { ConversationService } from './service.js';
-export type { SeedResult } from './service.js';
+export type { MutationEvent, SeedResult, ServiceOptions } from './service.js';
 export { changedFrame, framesFor, DELTA_MAX } from './notifications.js';
 export type { Notifier, Outgoing, WriteEffect } from './notifications.js';
 // the conversation rules live in the protocol, shared with the client

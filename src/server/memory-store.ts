@@ -2,17 +2,17 @@
  * The in-memory store of the reference server: every port of `ports.ts` over plain maps.
  *
  * `commit` evaluates all edits against a staged view first, then applies the record
- * changes and the one log batch together, synchronously: an edit that throws leaves
- * neither, and a commit that changes no field records nothing (no version bump). A
+ * changes, the one log batch and the mutation ID together, synchronously: an edit that
+ * throws leaves none of them, and a commit that changes no field records no version. A
  * database implementation runs the same thing inside one transaction.
  */
-import { compareConversations, sameConversation, totalUnreadOf, unreadCountOf, type Conversation } from '../protocol/index.js';
-import type { CommitResult, ConversationInfo, ConversationStore, Edit, MemberInfo, SortedPage } from './ports.js';
+import { compareConversations, sameConversation, totalUnreadOf, unreadCountOf, type Conversation, type Cursor } from '../protocol/index.js';
+import { MUTATIONS_REMEMBERED, type Commit, type ConversationInfo, type ConversationStore, type Edit, type MemberInfo, type SortedPage } from './ports.js';
 import { LogState, VersionLog, type LogChanges, type LogHead, type LogStateValue, type VersionLogSnapshot } from './version-log.js';
 
 /** Everything a `MemoryConversationStore` holds, as plain data in a stable order (tests, debugging). */
 export interface MemoryStoreSnapshot {
-  users: Array<{ userID: string; records: Conversation[]; log: VersionLogSnapshot | null }>;
+  users: Array<{ userID: string; records: Conversation[]; log: VersionLogSnapshot | null; mutations: Array<[string, Cursor]> }>;
   conversations: Array<{ conversationID: string; members: string[]; seq: number; showName: string; faceURL: string }>;
   names: Array<[string, string]>;
 }
@@ -24,6 +24,8 @@ function cmpID(a: string, b: string): number {
 class UserData {
   recs = new Map<string, Conversation>();
   log: VersionLog | null = null;
+  /** mutation ID → the first answer, oldest first (a Map keeps insertion order) */
+  mutations = new Map<string, Cursor>();
   private sortedIDs: string[] | null = null;
   private ordered: { list: Conversation[]; unreadTotal: number } | null = null;
 
@@ -159,18 +161,31 @@ export class MemoryConversationStore implements ConversationStore {
 
   // ---- ConversationWrites ----
 
-  async commit(userID: string, edits: readonly Edit[]): Promise<CommitResult | null> {
+  async commit(userID: string, edits: readonly Edit[], mutationID?: string): Promise<Commit> {
     const u = this.user(userID);
+    const first = mutationID === undefined ? undefined : u.mutations.get(mutationID);
+    if (first) return { change: null, answer: first, repeat: true };
     const d = diff(u, userID, edits);
-    if (d.log.length === 0) return null;
-    // apply records and log together (nothing below can throw)
-    for (const c of d.insert) u.recs.set(c.conversationID, c);
-    for (const c of d.update) u.recs.set(c.conversationID, c);
-    for (const id of d.delete) u.recs.delete(id);
-    u.changed(d.insert.length + d.delete.length > 0);
+    // apply records, log and mutation ID together (nothing below can throw)
     const log = u.getLog();
-    log.incr(d.log);
-    return { ...log.headInfo(), insert: d.insert, update: d.update, delete: d.delete };
+    if (d.log.length > 0) {
+      for (const c of d.insert) u.recs.set(c.conversationID, c);
+      for (const c of d.update) u.recs.set(c.conversationID, c);
+      for (const id of d.delete) u.recs.delete(id);
+      u.changed(d.insert.length + d.delete.length > 0);
+      log.incr(d.log);
+    }
+    const head = log.headInfo();
+    const answer: Cursor = { versionID: head.id, version: head.version };
+    if (mutationID !== undefined) this.remember(u, mutationID, answer);
+    const change = d.log.length > 0 ? { ...head, insert: d.insert, update: d.update, delete: d.delete } : null;
+    return { change, answer, repeat: false };
+  }
+
+  /** Keeps the answer of a mutation; past the limit the oldest is forgotten. */
+  private remember(u: UserData, mutationID: string, answer: Cursor): void {
+    u.mutations.set(mutationID, answer);
+    if (u.mutations.size > MUTATIONS_REMEMBERED) u.mutations.delete(u.mutations.keys().next().value!);
   }
 
   async resetLog(userID: string): Promise<LogHead> {
@@ -245,6 +260,7 @@ export class MemoryConversationStore implements ConversationStore {
         userID,
         records: [...u.recs.entries()].sort(byKey).map(([, c]) => c),
         log: u.log ? u.log.snapshot() : null,
+        mutations: [...u.mutations.entries()],
       })),
       conversations: [...this.convs.entries()].sort(byKey).map(([conversationID, c]) => ({ conversationID, ...c, members: [...c.members] })),
       names: [...this.names.entries()].sort(byKey),

@@ -5,7 +5,7 @@
  * (`ConversationDirectory`). Every method is async and deals in wire records, log heads
  * and plain lists, never in the implementation's own structures.
  */
-import type { Conversation } from '../protocol/index.js';
+import type { Conversation, Cursor } from '../protocol/index.js';
 import type { LogChanges, LogHead } from './version-log.js';
 
 /** One step of a commit: a function from the current record to the new one. */
@@ -21,6 +21,19 @@ export interface CommitResult extends LogHead {
   update: Conversation[];
   delete: string[];
 }
+
+/** What `ConversationWrites.commit` did. */
+export interface Commit {
+  /** the change, or `null` when nothing changed (or nothing was applied: `repeat`) */
+  change: CommitResult | null;
+  /** the write's answer: the version its change produced, or the head when nothing changed */
+  answer: Cursor;
+  /** the mutation ID was remembered: nothing was applied and `answer` is the first answer */
+  repeat: boolean;
+}
+
+/** How many mutation IDs a store remembers per user, at the least (SPEC §3.2). */
+export const MUTATIONS_REMEMBERED = 1000;
 
 /** A page of the list in SPEC §1.2 order, with the totals of the whole list. */
 export interface SortedPage {
@@ -65,10 +78,13 @@ export interface ConversationReads {
 export interface ConversationWrites {
   /**
    * One atomic step: evaluates every edit first, then applies the record changes and one
-   * log batch together; an edit that throws leaves nothing behind. `null` when no field of
-   * any record changed (no version is recorded).
+   * log batch together and, when `mutationID` is given, remembers the answer under it for
+   * the user (the last `MUTATIONS_REMEMBERED` at least, oldest forgotten first). A
+   * `mutationID` still remembered applies nothing and answers as the first time. An edit
+   * that throws leaves nothing behind, not even the mutation ID. A commit that changes no
+   * field records no version, but still remembers its mutation ID with the current head.
    */
-  commit(userID: string, edits: readonly Edit[]): Promise<CommitResult | null>;
+  commit(userID: string, edits: readonly Edit[], mutationID?: string): Promise<Commit>;
   /** drops the log: the next access creates one with a new id */
   resetLog(userID: string): Promise<LogHead>;
   /** drops entries up to `keepVersion` and raises the watermark (SPEC §3.4) */

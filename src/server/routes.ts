@@ -1,5 +1,5 @@
 /** The POST endpoints of SPEC §3.1, §3.2 and §3.4. */
-import { ErrCode } from '../protocol/index.js';
+import { ErrCode, type Cursor } from '../protocol/index.js';
 import { ApiError } from './api-error.js';
 import { issueToken } from './auth.js';
 import type { Decision } from './decision.js';
@@ -82,16 +82,15 @@ export function buildRoutes(d: RouteDeps): Map<string, Route> {
     return service.sortedList(self(ctx, r.userID), r.pageNumber, r.showNumber);
   });
 
-  // ---- user writes: read the body, check the user, run, answer ----
-  const write = <R extends { userID: string }>(path: string, read: (body: unknown) => R, run: (userID: string, r: R) => Promise<void>) =>
-    user(path, async (ctx) => {
+  // ---- user writes: read the body, check the user, run; each answers {versionID, version} ----
+  const write = <R extends v.WriteReq>(path: string, read: (body: unknown) => R, run: (userID: string, r: R) => Promise<Cursor>) =>
+    user(path, async (ctx): Promise<Cursor> => {
       const r = read(ctx.body);
-      await run(self(ctx, r.userID), r);
-      return {};
+      return run(self(ctx, r.userID), r);
     });
-  write('/conversation/set_conversations', v.readSetReq, (u, r) => service.setConversations(u, r.conversation));
-  write('/conversation/mark_as_read', v.readMarkReadReq, (u, r) => service.markAsRead(u, r.conversationID, r.hasReadSeq));
-  write('/conversation/delete_conversations', v.readDeleteReq, (u, r) => service.deleteConversations(u, r.conversationIDs));
+  write('/conversation/set_conversations', v.readSetReq, (u, r) => service.setConversations(u, r.conversation, r.mutationID));
+  write('/conversation/mark_as_read', v.readMarkReadReq, (u, r) => service.markAsRead(u, r.conversationID, r.hasReadSeq, r.mutationID));
+  write('/conversation/delete_conversations', v.readDeleteReq, (u, r) => service.deleteConversations(u, r.conversationIDs, r.mutationID));
 
   // ---- admin ----
   admin('/admin/token', async (ctx) => {

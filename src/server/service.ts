@@ -4,11 +4,11 @@
  * log together), counts, and hands what it did to the notification policy (§4).
  */
 import { idHash, type Conversation, type Cursor, type FullIDsAnswer, type FullPage, type SortedListAnswer } from '../protocol/index.js';
-import { notFound } from './api-error.js';
 import { decide, decideBatch, type Decision } from './decision.js';
+import { privacyEdit, readEdit, removeEdit, settingsEdit } from './edits.js';
 import type { Metrics } from './metrics.js';
 import { framesFor, type Notifier, type WriteEffect } from './notifications.js';
-import type { CommitResult, ConversationStore, Edit } from './ports.js';
+import type { Commit, CommitResult, ConversationStore, Edit } from './ports.js';
 import { seedPlan } from './seed.js';
 import { sendMessage, type SentMessage } from './send-message.js';
 import type { ConversationSettings } from './validate-request.js';
@@ -19,12 +19,28 @@ export interface SeedResult extends Cursor {
   count: number;
 }
 
+/** One user write that carried a mutation ID and succeeded. */
+export interface MutationEvent {
+  userID: string;
+  mutationID: string;
+  kind: 'set' | 'read' | 'delete';
+  /** answered with the first answer: nothing was applied this time */
+  repeat: boolean;
+}
+
+/** Options of `ConversationService`. */
+export interface ServiceOptions {
+  /** called once per user write that carries a mutationID and succeeds */
+  onMutation?: (e: MutationEvent) => void;
+}
+
 /** Reads, user writes and admin tools over one store, with notifications and metrics. */
 export class ConversationService {
   constructor(
     private readonly store: ConversationStore,
     private readonly notifier: Notifier,
     private readonly metrics: Metrics,
+    private readonly options: ServiceOptions = {},
   ) {}
 
   // ---- sync reads ----
@@ -75,13 +91,13 @@ export class ConversationService {
   // ---- the write path ----
 
   /** Commits through the store and counts the versions and entries written. */
-  private async apply(userID: string, edits: readonly Edit[]): Promise<CommitResult | null> {
-    const r = await this.store.commit(userID, edits);
-    if (r) {
+  private async apply(userID: string, edits: readonly Edit[], mutationID?: string): Promise<Commit> {
+    const c = await this.store.commit(userID, edits, mutationID);
+    if (c.change) {
       this.metrics.logVersions++;
-      this.metrics.logEntries += r.insert.length + r.update.length + r.delete.length;
+      this.metrics.logEntries += c.change.insert.length + c.change.update.length + c.change.delete.length;
     }
-    return r;
+    return c;
   }
 
   /** Sends the frames the notification policy derives from what a write did. */
@@ -91,43 +107,43 @@ export class ConversationService {
 
   /** Commits, counts and notifies `conversation.changed` (the write of every admin tool). */
   async commit(userID: string, edits: readonly Edit[]): Promise<CommitResult | null> {
-    const r = await this.apply(userID, edits);
-    if (r) this.publish([{ kind: 'changed', userID, change: r }]);
-    return r;
+    const { change } = await this.apply(userID, edits);
+    if (change) this.publish([{ kind: 'changed', userID, change }]);
+    return change;
+  }
+
+  /**
+   * One user write: commits (remembering `mutationID`), runs what follows a change and
+   * publishes its effects, counts, and tells the hook. A repeated mutation ID applies
+   * nothing and notifies nobody. Answers with the write's version (SPEC §3.2).
+   */
+  private async userWrite(
+    userID: string,
+    kind: MutationEvent['kind'],
+    mutationID: string | undefined,
+    edits: readonly Edit[],
+    then: (change: CommitResult) => WriteEffect[] | Promise<WriteEffect[]>,
+  ): Promise<Cursor> {
+    const c = await this.apply(userID, edits, mutationID);
+    if (c.change) this.publish(await then(c.change));
+    if (mutationID !== undefined) {
+      this.metrics.mutations[c.repeat ? 'repeated' : 'applied']++;
+      this.options.onMutation?.({ userID, mutationID, kind, repeat: c.repeat });
+    }
+    return c.answer;
   }
 
   // ---- user writes (SPEC §3.2) ----
 
   /** Updates the given settings; a single chat's privacy also reaches the peer's record. */
-  async setConversations(userID: string, s: ConversationSettings): Promise<void> {
-    const id = s.conversationID;
-    let before: Conversation | undefined;
-    const r = await this.apply(userID, [
-      {
-        conversationID: id,
-        apply(old) {
-          if (!old) throw notFound(`conversation ${id}`);
-          before = old;
-          const next = { ...old };
-          if (s.isPinned !== undefined) next.isPinned = s.isPinned;
-          if (s.recvMsgOpt !== undefined) next.recvMsgOpt = s.recvMsgOpt;
-          if (s.isPrivateChat !== undefined) next.isPrivateChat = s.isPrivateChat;
-          if (s.burnDuration !== undefined) next.burnDuration = s.burnDuration;
-          if (s.groupAtType !== undefined) next.groupAtType = s.groupAtType;
-          if (s.attachedInfo !== undefined) next.attachedInfo = s.attachedInfo;
-          if (s.ex !== undefined) next.ex = s.ex;
-          return next;
-        },
-      },
-    ]);
-    if (!r) return;
-    const effects: WriteEffect[] = [{ kind: 'changed', userID, change: r }];
-    const old = before;
-    const after = r.update[0]!;
-    if (old && s.isPrivateChat !== undefined && old.conversationType === 1 && old.userID !== '') {
-      effects.push(...(await this.followPrivacy(userID, old, after)));
-    }
-    this.publish(effects);
+  async setConversations(userID: string, s: ConversationSettings, mutationID?: string): Promise<Cursor> {
+    let old: Conversation | undefined;
+    const edit = settingsEdit(s, (o) => (old = o));
+    return this.userWrite(userID, 'set', mutationID, [edit], async (change) => {
+      const effects: WriteEffect[] = [{ kind: 'changed', userID, change }];
+      if (old && s.isPrivateChat !== undefined) effects.push(...(await this.followPrivacy(userID, old, change.update[0]!)));
+      return effects;
+    });
   }
 
   /**
@@ -135,17 +151,13 @@ export class ConversationService {
    * parties hear when `isPrivateChat` itself changed.
    */
   private async followPrivacy(userID: string, old: Conversation, after: Conversation): Promise<WriteEffect[]> {
+    if (old.conversationType !== 1 || old.userID === '') return [];
     if (after.isPrivateChat === old.isPrivateChat && after.burnDuration === old.burnDuration) return [];
     const peer = old.userID;
     const conversationID = old.conversationID;
     const effects: WriteEffect[] = [];
-    const p = await this.apply(peer, [
-      {
-        conversationID,
-        apply: (c) => (c ? { ...c, isPrivateChat: after.isPrivateChat, burnDuration: after.burnDuration } : undefined),
-      },
-    ]);
-    if (p) effects.push({ kind: 'changed', userID: peer, change: p });
+    const p = await this.apply(peer, [privacyEdit(conversationID, after)]);
+    if (p.change) effects.push({ kind: 'changed', userID: peer, change: p.change });
     if (after.isPrivateChat !== old.isPrivateChat) {
       effects.push({ kind: 'private', sendID: userID, recvID: peer, conversationID, isPrivate: after.isPrivateChat });
     }
@@ -153,23 +165,13 @@ export class ConversationService {
   }
 
   /** Raises hasReadSeq (clamped to maxSeq); a read that raises nothing changes nothing. */
-  async markAsRead(userID: string, conversationID: string, hasReadSeq: number): Promise<void> {
-    const r = await this.apply(userID, [
-      {
-        conversationID,
-        apply(old) {
-          if (!old) throw notFound(`conversation ${conversationID}`);
-          const target = Math.min(hasReadSeq, old.maxSeq);
-          return target > old.hasReadSeq ? { ...old, hasReadSeq: target } : old;
-        },
-      },
-    ]);
-    if (r) this.publish([{ kind: 'read', userID, change: r }]);
+  markAsRead(userID: string, conversationID: string, hasReadSeq: number, mutationID?: string): Promise<Cursor> {
+    return this.userWrite(userID, 'read', mutationID, [readEdit(conversationID, hasReadSeq)], (change) => [{ kind: 'read', userID, change }]);
   }
 
   /** Removes records from the user's list; unknown IDs are ignored. */
-  async deleteConversations(userID: string, ids: readonly string[]): Promise<void> {
-    await this.commit(userID, ids.map(remove));
+  deleteConversations(userID: string, ids: readonly string[], mutationID?: string): Promise<Cursor> {
+    return this.userWrite(userID, 'delete', mutationID, ids.map(removeEdit), (change) => [{ kind: 'changed', userID, change }]);
   }
 
   // ---- admin (SPEC §3.4) ----
@@ -184,7 +186,7 @@ export class ConversationService {
 
   /** Removes records by ID; the change, or `null` when none was there. */
   async remove(userID: string, ids: readonly string[]): Promise<CommitResult | null> {
-    return this.commit(userID, ids.map(remove));
+    return this.commit(userID, ids.map(removeEdit));
   }
 
   /** Drops the log (a new `versionID`); connected clients hear of it and re-sync. */
@@ -217,9 +219,4 @@ export class ConversationService {
   sendMessage(conversationID: string, sendID: string, text: string): Promise<SentMessage> {
     return sendMessage({ directory: this.store, commit: (u, e) => this.commit(u, e) }, conversationID, sendID, text);
   }
-}
-
-/** The edit that deletes a record (or keeps it absent). */
-function remove(conversationID: string): Edit {
-  return { conversationID, apply: () => undefined };
 }
