@@ -149,6 +149,10 @@ export class MemoryConversationStore implements ConversationStore {
     return { items: slice.map((id) => u.recs.get(id)!), more: lo + limit < ids.length };
   }
 
+  async count(userID: string): Promise<number> {
+    return this.user(userID).recs.size;
+  }
+
   async ids(userID: string): Promise<string[]> {
     return [...this.user(userID).idsAscending()];
   }

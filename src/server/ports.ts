@@ -68,6 +68,8 @@ export interface ConversationReads {
   get(userID: string, conversationIDs: readonly string[]): Promise<Conversation[]>;
   /** ascending by conversationID, strictly after `after` */
   page(userID: string, after: string | null, limit: number): Promise<{ items: Conversation[]; more: boolean }>;
+  /** how many records the user has */
+  count(userID: string): Promise<number>;
   /** every conversationID of the user, ascending */
   ids(userID: string): Promise<string[]>;
   /** SPEC §1.2 order, `offset`/`limit` */

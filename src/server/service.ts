@@ -60,10 +60,14 @@ export class ConversationService {
     return decideBatch(this.store, targets, limit);
   }
 
-  /** One page of the snapshot, ascending by ID after `after`; the cursor is read before the page. */
+  /**
+   * One page of the snapshot, ascending by ID after `after`. The cursor is read before the
+   * page, so it is never newer than the data; the first page (`after === null`) also
+   * carries `total`, the number of records.
+   */
   async fullPage(userID: string, after: string | null, limit: number): Promise<FullPage> {
-    // the cursor is read before the page: it is never newer than the data
     const head = await this.store.head(userID);
+    const total = after === null ? await this.store.count(userID) : undefined;
     const page = await this.store.page(userID, after, limit);
     const last = page.items[page.items.length - 1];
     return {
@@ -71,6 +75,7 @@ export class ConversationService {
       version: head.version,
       conversations: page.items,
       nextCursor: page.more && last ? last.conversationID : null,
+      ...(total !== undefined ? { total } : {}),
     };
   }
 

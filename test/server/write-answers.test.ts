@@ -1,5 +1,9 @@
-/** What the writes answer (SPEC §3.2: `{versionID, version}`) and which `mutationID` values they take. */
+/**
+ * What the writes answer (SPEC §3.2: `{versionID, version}`), which `mutationID` values they
+ * take, and `total` on the first page of a full sync (SPEC §3.1).
+ */
 import { describe, expect, it } from 'vitest';
+import { ConvSyncError, readFullPage } from '../../src/protocol/index.js';
 import type { MutationEvent } from '../../src/server/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
 import { serversClosedAfterEach, type TestServer } from '../helpers/server.js';
@@ -8,6 +12,7 @@ const start = serversClosedAfterEach();
 const SET = '/conversation/set_conversations';
 const READ = '/conversation/mark_as_read';
 const DEL = '/conversation/delete_conversations';
+const FULL = '/conversation/get_full_conversations';
 
 const head = (s: TestServer) => s.server.state.store.head('u1');
 const cursorOf = async (s: TestServer) => {
@@ -100,5 +105,32 @@ describe('mutationID', () => {
     const r = await s.post(SET, { ...bodies[0]![1], mutationID }, s.token('u1'));
     expect(r.body.errCode).toBe(0);
     expect(events).toEqual([{ userID: 'u1', mutationID, kind: 'set', repeat: false }]);
+  });
+});
+
+describe('total on the first page of get_full_conversations', () => {
+  it('the first page carries the number of records; later pages do not', async () => {
+    const s = await start();
+    await s.admin('/admin/upsert', { userID: 'u1', conversations: Array.from({ length: 25 }, (_, i) => makeConversation(`sg_${String(i).padStart(2, '0')}`)) });
+    const p1 = await s.call('u1', FULL, { userID: 'u1', limit: 10 });
+    expect(p1.total).toBe(25);
+    expect(readFullPage(p1).total).toBe(25);
+    const p2 = await s.call('u1', FULL, { userID: 'u1', limit: 10, cursor: p1.nextCursor });
+    expect(p2.conversations).toHaveLength(10);
+    expect('total' in p2).toBe(false);
+    expect(readFullPage(p2).total).toBeUndefined();
+    await s.call('u1', DEL, { userID: 'u1', conversationIDs: ['sg_00', 'sg_01'] });
+    expect((await s.call('u1', FULL, { userID: 'u1', limit: 10 })).total).toBe(23);
+    expect((await s.call('u2', FULL, { userID: 'u2' })).total).toBe(0);
+  });
+
+  it('readFullPage takes total as an optional non-negative integer', () => {
+    const page = { versionID: 'a'.repeat(24), version: 3, conversations: [], nextCursor: null };
+    expect(readFullPage(page).total).toBeUndefined();
+    expect(readFullPage({ ...page, total: 0 }).total).toBe(0);
+    expect(readFullPage({ ...page, total: 7 }).total).toBe(7);
+    for (const total of [-1, 1.5, '3', {}, true]) {
+      expect(() => readFullPage({ ...page, total }), String(total)).toThrow(ConvSyncError);
+    }
   });
 });
