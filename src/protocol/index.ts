@@ -4,3 +4,4 @@ export * from './check.js';
 export * from './validate.js';
 export * from './order.js';
 export * from './hash.js';
+export * from './conversation.js';

@@ -73,6 +73,8 @@ export interface BatchAnswer {
 export interface FullPage extends Cursor {
   conversations: Conversation[];
   nextCursor: string | null;
+  /** the number of records of the user; on the first page (a request without `cursor`) only */
+  total?: number;
 }
 
 /** Answer `data` of `/conversation/get_full_conversation_ids`. */

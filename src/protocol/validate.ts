@@ -136,7 +136,9 @@ export function readFullPage(data: unknown): FullPage {
       if (seen.has(c.conversationID)) throw new ShapeError('data.conversations', `unique IDs (${c.conversationID} repeats)`);
       seen.add(c.conversationID);
     }
-    return { ...cursorOf(o, 'data'), conversations, nextCursor: next ?? null };
+    const page: FullPage = { ...cursorOf(o, 'data'), conversations, nextCursor: next ?? null };
+    if (o.total !== undefined && o.total !== null) page.total = int(o, 'total', 'data', 0);
+    return page;
   });
 }
 

@@ -11,54 +11,51 @@ export interface CliArgs {
 
 export const USAGE = 'usage: convsync-server [--port 8787] [--host 127.0.0.1] [--admin] [--sync-limit 200] [--static DIR] [--quiet]';
 
+/** How an option's value is read: `value()` takes it from `--opt=value` or the next argument. */
+interface OptionInput {
+  value(): string;
+  integer(min: number, max: number): number;
+}
+
+/** Every option and what it sets. */
+const OPTIONS: Readonly<Record<string, (o: OptionInput) => Partial<CliArgs>>> = {
+  '--port': (o) => ({ port: o.integer(0, 65535) }),
+  '--host': (o) => ({ host: o.value() }),
+  '--admin': () => ({ admin: true }),
+  '--sync-limit': (o) => ({ syncLimit: o.integer(1, 1_000_000) }),
+  '--static': (o) => ({ staticDir: o.value() }),
+  '--quiet': () => ({ quiet: true }),
+  '--help': () => ({ help: true }),
+  '-h': () => ({ help: true }),
+};
+
+/** Parses the CLI arguments; throws a message naming the argument at fault. */
 export function parseArgs(argv: readonly string[]): CliArgs {
   const a: CliArgs = { port: 8787, host: '127.0.0.1', admin: false, syncLimit: 200, staticDir: undefined, quiet: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
-    let value: string | undefined;
+    let inline: string | undefined;
     const eq = arg.indexOf('=');
     if (arg.startsWith('--') && eq > 0) {
-      value = arg.slice(eq + 1);
+      inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
-    const next = (): string => {
-      const v = value ?? argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
+    const o: OptionInput = {
+      value() {
+        const v = inline ?? argv[++i];
+        if (v === undefined) throw new Error(`${arg} needs a value`);
+        return v;
+      },
+      integer(min, max) {
+        const s = o.value();
+        const n = Number(s);
+        if (!/^\d+$/.test(s) || n < min || n > max) throw new Error(`${arg}: expected an integer between ${min} and ${max}, got ${s}`);
+        return n;
+      },
     };
-    const integer = (min: number, max: number): number => {
-      const s = next();
-      const n = Number(s);
-      if (!/^\d+$/.test(s) || n < min || n > max) throw new Error(`${arg}: expected an integer between ${min} and ${max}, got ${s}`);
-      return n;
-    };
-    switch (arg) {
-      case '--port':
-        a.port = integer(0, 65535);
-        break;
-      case '--host':
-        a.host = next();
-        break;
-      case '--admin':
-        a.admin = true;
-        break;
-      case '--sync-limit':
-        a.syncLimit = integer(1, 1_000_000);
-        break;
-      case '--static':
-        a.staticDir = next();
-        break;
-      case '--quiet':
-        a.quiet = true;
-        break;
-      case '--help':
-      case '-h':
-        a.help = true;
-        break;
-      default:
-        throw new Error(`unknown argument ${arg}`);
-    }
+    const option = Object.hasOwn(OPTIONS, arg) ? OPTIONS[arg] : undefined;
+    if (!option) throw new Error(`unknown argument ${arg}`);
+    Object.assign(a, option(o));
   }
   return a;
 }
-

@@ -6,8 +6,9 @@ import { createRequestHandler } from './http.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { buildRoutes } from './routes.js';
-import { ConversationService } from './service.js';
-import { MemoryConversationStore, type ConversationStore } from './store.js';
+import { ConversationService, type MutationEvent } from './service.js';
+import { MemoryConversationStore } from './memory-store.js';
+import type { ConversationStore } from './ports.js';
 import { WsHub } from './ws-hub.js';
 
 export const DEFAULT_SYNC_LIMIT = 200;
@@ -47,6 +48,11 @@ export interface CreateServerOptions {
   logger?: Logger;
   /** default 1 MiB */
   maxBodyBytes?: number;
+  /**
+   * Called once per user write that carries a `mutationID` and succeeds, with `repeat`
+   * true when it was answered from memory (nothing applied). An exception is logged.
+   */
+  onMutation?: (e: MutationEvent) => void;
 }
 
 export interface ConvSyncServer {
@@ -80,7 +86,17 @@ export async function createServer(opts: CreateServerOptions = {}): Promise<Conv
     heartbeatMs: opts.heartbeatMs ?? 25_000,
     allowedOrigins: opts.allowedOrigins,
   });
-  const service = new ConversationService(state.store, hub, metrics);
+  const hook = opts.onMutation;
+  const onMutation = hook
+    ? (e: MutationEvent) => {
+        try {
+          hook(e);
+        } catch (err) {
+          logger.error('onMutation hook failed', { error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    : undefined;
+  const service = new ConversationService(state.store, hub, metrics, onMutation ? { onMutation } : {});
   const routes = buildRoutes({ service, metrics, syncLimit, tokenSecret: secret });
   const server: Server = createHttpServer(
     createRequestHandler({

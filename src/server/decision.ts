@@ -7,8 +7,8 @@
  * write may have happened in between on a real database), which is where OpenIM goes
  * wrong: it answers an empty non-full result to a client behind the watermark.
  */
-import { isValidCursor, type Conversation, type IncrementalAnswer, type SyncMode } from '../protocol/index.js';
-import type { ConversationStore } from './store.js';
+import { isValidCursor, type Conversation, type Cursor, type IncrementalAnswer, type SyncMode } from '../protocol/index.js';
+import type { ConversationReads } from './ports.js';
 import { LogState, type LogChanges, type LogHead } from './version-log.js';
 
 export type DecisionReason =
@@ -26,11 +26,6 @@ export interface Decision {
   answer: IncrementalAnswer;
 }
 
-export interface ClientCursor {
-  versionID: string;
-  version: number;
-}
-
 function empty(head: LogHead, full: boolean): IncrementalAnswer {
   return { versionID: head.id, version: head.version, full, delete: [], insert: [], update: [] };
 }
@@ -40,7 +35,7 @@ function full(head: LogHead, reason: DecisionReason): Decision {
 }
 
 /** The decision from the head alone, or `null` when the log must be read. */
-export function decideFromHead(head: LogHead, c: ClientCursor): Decision | null {
+export function decideFromHead(head: LogHead, c: Cursor): Decision | null {
   if (!isValidCursor(c.versionID, c.version)) return full(head, 'invalid-cursor');
   if (c.versionID !== head.id) return full(head, 'id-mismatch');
   if (c.version === head.version) return { mode: 'equal', reason: 'equal', answer: empty(head, false) };
@@ -50,7 +45,7 @@ export function decideFromHead(head: LogHead, c: ClientCursor): Decision | null 
 }
 
 /** The decision once the changes since the client's version are read. */
-export function decideFromChanges(ch: LogChanges, c: ClientCursor, limit: number): Decision | { need: LogChanges } {
+export function decideFromChanges(ch: LogChanges, c: Cursor, limit: number): Decision | { need: LogChanges } {
   const again = decideFromHead(ch, c);
   if (again) return again;
   if (ch.logLen > limit || ch.entries.length !== ch.logLen) return full(ch, 'overflow');
@@ -58,7 +53,7 @@ export function decideFromChanges(ch: LogChanges, c: ClientCursor, limit: number
 }
 
 /** Splits the entries into ID lists and reads inserted/updated records fresh. */
-async function incremental(store: ConversationStore, userID: string, ch: LogChanges): Promise<Decision> {
+async function incremental(store: ConversationReads, userID: string, ch: LogChanges): Promise<Decision> {
   const answer = empty(ch, false);
   const wanted: string[] = [];
   const stateOf = new Map<string, number>();
@@ -83,7 +78,8 @@ async function incremental(store: ConversationStore, userID: string, ch: LogChan
   return { mode: 'incremental', reason: 'incremental', answer };
 }
 
-export async function decide(store: ConversationStore, userID: string, c: ClientCursor, limit: number): Promise<Decision> {
+/** SPEC §2.1: the answer for one target, reading the log only when an incremental answer is possible. */
+export async function decide(store: ConversationReads, userID: string, c: Cursor, limit: number): Promise<Decision> {
   const head = await store.head(userID);
   const quick = decideFromHead(head, c);
   if (quick) return quick;
@@ -93,8 +89,8 @@ export async function decide(store: ConversationStore, userID: string, c: Client
 
 /** One head lookup for all targets; log reads only for those that need one. */
 export async function decideBatch(
-  store: ConversationStore,
-  targets: ReadonlyArray<{ userID: string } & ClientCursor>,
+  store: ConversationReads,
+  targets: ReadonlyArray<{ userID: string } & Cursor>,
   limit: number,
 ): Promise<Map<string, Decision>> {
   const heads = await store.heads(targets.map((t) => t.userID));

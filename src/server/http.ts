@@ -17,6 +17,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Route } from './routes.js';
 import { serveStatic } from './static.js';
+import { PRINTABLE_ID } from './validate-request.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** past this many bytes a too-large body is no longer drained: the connection is cut */
@@ -33,7 +34,6 @@ export interface HttpHandlerOptions {
   maxBodyBytes?: number;
 }
 
-const OPERATION_ID = /^[\x21-\x7e]{1,128}$/;
 
 function send(res: ServerResponse, status: number, body: string, contentType: string): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
@@ -91,7 +91,7 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
   return (req, res) => {
     const t0 = performance.now();
     const given = req.headers.operationid;
-    const operationID = typeof given === 'string' && OPERATION_ID.test(given) ? given : `srv-${randomBytes(8).toString('hex')}`;
+    const operationID = typeof given === 'string' && PRINTABLE_ID.test(given) ? given : `srv-${randomBytes(8).toString('hex')}`;
     res.setHeader('operationID', operationID);
     cors(req, res, o.allowedOrigins);
     const url = new URL(req.url ?? '/', 'http://localhost');

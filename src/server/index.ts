@@ -1,15 +1,37 @@
 /** convsync/server: the reference server. */
+import type { Cursor } from '../protocol/index.js';
+
 export { createServer, createServerState, DEFAULT_SYNC_LIMIT } from './create-server.js';
 export type { ConvSyncServer, CreateServerOptions, ServerState } from './create-server.js';
-export { MemoryConversationStore, sameConversation } from './store.js';
-export type { CommitResult, ConversationInfo, ConversationStore, Edit, SortedPage } from './store.js';
+export { MemoryConversationStore } from './memory-store.js';
+export type { MemoryStoreSnapshot } from './memory-store.js';
+export { MUTATIONS_REMEMBERED } from './ports.js';
+export type {
+  Commit,
+  CommitResult,
+  ConversationDirectory,
+  ConversationInfo,
+  ConversationReads,
+  ConversationStore,
+  ConversationWrites,
+  Edit,
+  MemberInfo,
+  SortedPage,
+} from './ports.js';
 export { VersionLog, LogState, newLogID } from './version-log.js';
 export type { LogChanges, LogEntry, LogHead, LogStateValue, VersionLogSnapshot } from './version-log.js';
 export { decide, decideBatch, decideFromHead } from './decision.js';
-export type { ClientCursor, Decision, DecisionReason } from './decision.js';
+export type { Decision, DecisionReason } from './decision.js';
+/** @deprecated the protocol's `Cursor` (the same shape) */
+export type ClientCursor = Cursor;
 export { issueToken, verifyToken, tokenFromHeaders, newTokenSecret } from './auth.js';
 export type { IssuedToken, TokenCheck } from './auth.js';
-export { ConversationService, changedFrame, singleChatID, peerOf, DELTA_MAX } from './service.js';
+export { ConversationService } from './service.js';
+export type { MutationEvent, SeedResult, ServiceOptions } from './service.js';
+export { changedFrame, framesFor, DELTA_MAX } from './notifications.js';
+export type { Notifier, Outgoing, WriteEffect } from './notifications.js';
+// the conversation rules live in the protocol, shared with the client
+export { sameConversation, singleChatID, peerOf } from '../protocol/index.js';
 export { Metrics } from './metrics.js';
 export { jsonLineLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';

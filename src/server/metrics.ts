@@ -16,6 +16,8 @@ export class Metrics {
   openSockets = 0;
   notificationsSent = 0;
   requests = 0;
+  /** user writes that carried a mutationID: run, or answered from memory without running */
+  readonly mutations = { applied: 0, repeated: 0 };
   readonly errors = new Map<number, number>();
 
   answer(mode: SyncMode, seconds: number, overflow = false): void {
@@ -54,6 +56,12 @@ export class Metrics {
     metric('convsync_log_overflows_total', 'counter', 'Sync answers that went full because the change window overflowed syncLimit.', [
       `convsync_log_overflows_total ${this.overflows}`,
     ]);
+    metric(
+      'convsync_mutations_total',
+      'counter',
+      'User writes that carried a mutationID, by result: applied, or repeated (answered with the first answer).',
+      (['applied', 'repeated'] as const).map((r) => `convsync_mutations_total{result="${r}"} ${this.mutations[r]}`),
+    );
     metric('convsync_open_sockets', 'gauge', 'Authenticated WebSocket connections.', [`convsync_open_sockets ${this.openSockets}`]);
     metric('convsync_notifications_sent_total', 'counter', 'Notification frames sent to sockets.', [
       `convsync_notifications_sent_total ${this.notificationsSent}`,

@@ -1,10 +1,9 @@
 /** The POST endpoints of SPEC §3.1, §3.2 and §3.4. */
-import { ErrCode, idHash, type FullIDsAnswer, type FullPage, type SortedListAnswer } from '../protocol/index.js';
+import { ErrCode, type Cursor } from '../protocol/index.js';
 import { ApiError } from './api-error.js';
 import { issueToken } from './auth.js';
-import { decide, decideBatch, type Decision } from './decision.js';
+import type { Decision } from './decision.js';
 import type { Metrics } from './metrics.js';
-import { seed } from './seed.js';
 import type { ConversationService } from './service.js';
 import * as v from './validate-request.js';
 
@@ -34,7 +33,6 @@ function self(ctx: RouteContext, userID: string): string {
 
 export function buildRoutes(d: RouteDeps): Map<string, Route> {
   const { service, metrics } = d;
-  const store = service.store;
   const routes = new Map<string, Route>();
   const user = (path: string, handle: Route['handle']) => routes.set(path, { auth: true, admin: false, handle });
   const admin = (path: string, handle: Route['handle']) => routes.set(path, { auth: false, admin: true, handle });
@@ -50,7 +48,7 @@ export function buildRoutes(d: RouteDeps): Map<string, Route> {
   user('/conversation/get_incremental_conversations', async (ctx) => {
     const r = v.readIncrementalReq(ctx.body);
     self(ctx, r.userID);
-    const [dec, s] = await timed(() => decide(store, r.userID, r, d.syncLimit));
+    const [dec, s] = await timed(() => service.decide(r.userID, r, d.syncLimit));
     count(dec, s);
     return dec.answer;
   });
@@ -58,7 +56,7 @@ export function buildRoutes(d: RouteDeps): Map<string, Route> {
   user('/conversation/get_incremental_conversations_batch', async (ctx) => {
     const r = v.readBatchReq(ctx.body);
     for (const t of r.targets) self(ctx, t.userID);
-    const [decs, s] = await timed(() => decideBatch(store, r.targets, d.syncLimit));
+    const [decs, s] = await timed(() => service.decideBatch(r.targets, d.syncLimit));
     // no prototype: a target named "__proto__" must be an ordinary key
     const results: Record<string, Decision['answer']> = Object.create(null);
     for (const t of r.targets) {
@@ -69,55 +67,30 @@ export function buildRoutes(d: RouteDeps): Map<string, Route> {
     return { results };
   });
 
-  user('/conversation/get_full_conversations', async (ctx): Promise<FullPage> => {
+  user('/conversation/get_full_conversations', async (ctx) => {
     const r = v.readFullReq(ctx.body);
-    self(ctx, r.userID);
-    // the cursor is read before the page: it is never newer than the data
-    const head = await store.head(r.userID);
-    const page = await store.page(r.userID, r.cursor, r.limit);
-    const last = page.items[page.items.length - 1];
-    return {
-      versionID: head.id,
-      version: head.version,
-      conversations: page.items,
-      nextCursor: page.more && last ? last.conversationID : null,
-    };
+    return service.fullPage(self(ctx, r.userID), r.cursor, r.limit);
   });
 
-  user('/conversation/get_full_conversation_ids', async (ctx): Promise<FullIDsAnswer> => {
+  user('/conversation/get_full_conversation_ids', async (ctx) => {
     const r = v.readFullIDsReq(ctx.body);
-    self(ctx, r.userID);
-    const head = await store.head(r.userID);
-    const ids = await store.ids(r.userID);
-    const equal = r.idHash !== undefined && r.idHash === idHash(ids);
-    return { versionID: head.id, version: head.version, equal, conversationIDs: equal ? [] : ids };
+    return service.fullIDs(self(ctx, r.userID), r.idHash);
   });
 
-  user('/conversation/get_sorted_conversation_list', async (ctx): Promise<SortedListAnswer> => {
+  user('/conversation/get_sorted_conversation_list', async (ctx) => {
     const r = v.readSortedReq(ctx.body);
-    self(ctx, r.userID);
-    const p = await store.sorted(r.userID, (r.pageNumber - 1) * r.showNumber, r.showNumber);
-    return { conversationTotal: p.total, unreadTotal: p.unreadTotal, conversationElems: p.items };
+    return service.sortedList(self(ctx, r.userID), r.pageNumber, r.showNumber);
   });
 
-  // ---- user writes ----
-  user('/conversation/set_conversations', async (ctx) => {
-    const r = v.readSetReq(ctx.body);
-    await service.setConversations(self(ctx, r.userID), r.conversation);
-    return {};
-  });
-
-  user('/conversation/mark_as_read', async (ctx) => {
-    const r = v.readMarkReadReq(ctx.body);
-    await service.markAsRead(self(ctx, r.userID), r.conversationID, r.hasReadSeq);
-    return {};
-  });
-
-  user('/conversation/delete_conversations', async (ctx) => {
-    const r = v.readDeleteReq(ctx.body);
-    await service.deleteConversations(self(ctx, r.userID), r.conversationIDs);
-    return {};
-  });
+  // ---- user writes: read the body, check the user, run; each answers {versionID, version} ----
+  const write = <R extends v.WriteReq>(path: string, read: (body: unknown) => R, run: (userID: string, r: R) => Promise<Cursor>) =>
+    user(path, async (ctx): Promise<Cursor> => {
+      const r = read(ctx.body);
+      return run(self(ctx, r.userID), r);
+    });
+  write('/conversation/set_conversations', v.readSetReq, (u, r) => service.setConversations(u, r.conversation, r.mutationID));
+  write('/conversation/mark_as_read', v.readMarkReadReq, (u, r) => service.markAsRead(u, r.conversationID, r.hasReadSeq, r.mutationID));
+  write('/conversation/delete_conversations', v.readDeleteReq, (u, r) => service.deleteConversations(u, r.conversationIDs, r.mutationID));
 
   // ---- admin ----
   admin('/admin/token', async (ctx) => {
@@ -127,7 +100,7 @@ export function buildRoutes(d: RouteDeps): Map<string, Route> {
 
   admin('/admin/seed', async (ctx) => {
     const r = v.readSeedReq(ctx.body);
-    return seed(service, r.userID, r.count, r.peers.filter((p) => p !== r.userID));
+    return service.seed(r.userID, r.count, r.peers.filter((p) => p !== r.userID));
   });
 
   admin('/admin/send_message', async (ctx) => {
@@ -138,17 +111,14 @@ export function buildRoutes(d: RouteDeps): Map<string, Route> {
   admin('/admin/upsert', async (ctx) => {
     const r = v.readUpsertReq(ctx.body);
     const c = await service.upsert(r.userID, r.conversations);
-    const head = c ?? (await store.head(r.userID));
+    const head = c ?? (await service.head(r.userID));
     return { versionID: head.id, version: head.version, changed: c !== null };
   });
 
   admin('/admin/delete', async (ctx) => {
     const r = v.readDeleteReq(ctx.body);
-    const c = await service.commit(
-      r.userID,
-      r.conversationIDs.map((conversationID) => ({ conversationID, apply: () => undefined })),
-    );
-    const head = c ?? (await store.head(r.userID));
+    const c = await service.remove(r.userID, r.conversationIDs);
+    const head = c ?? (await service.head(r.userID));
     return { versionID: head.id, version: head.version, deleted: c ? c.delete : [] };
   });
 
@@ -160,7 +130,7 @@ export function buildRoutes(d: RouteDeps): Map<string, Route> {
 
   admin('/admin/compact', async (ctx) => {
     const r = v.readCompactReq(ctx.body);
-    const h = await store.compact(r.userID, r.keepVersion);
+    const h = await service.compact(r.userID, r.keepVersion);
     return { versionID: h.id, version: h.version, deleted: h.deleted };
   });
 

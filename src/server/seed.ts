@@ -1,6 +1,6 @@
 /**
- * `/admin/seed`: bulk-creates realistic conversations for one user in one commit (one
- * log version, SPEC §2: one batch = one version): ~60% groups (`sg_`), ~38% single chats
+ * `/admin/seed`: generates realistic conversations for one user, which the service
+ * writes in one commit (one log version, SPEC §2: one batch = one version): ~60% groups (`sg_`), ~38% single chats
  * (`si_a_b`, first with the given peers, then with generated users), ~2% notification
  * conversations (`sn_`); names, a latest message, send times spread over 90 days and
  * rounded to the minute (so equal times, and the ID tie-break, occur), ~20% with unread
@@ -8,9 +8,8 @@
  * `/admin/send_message` reaches them.
  */
 import { randomBytes } from 'node:crypto';
-import type { Conversation, ConversationType, RecvMsgOpt } from '../protocol/index.js';
-import type { ConversationService } from './service.js';
-import { singleChatID, TEXT_CONTENT_TYPE } from './service.js';
+import { defaultConversation, singleChatID, type Conversation, type ConversationType, type RecvMsgOpt } from '../protocol/index.js';
+import { TEXT_CONTENT_TYPE } from './send-message.js';
 
 const FIRST = ['Ada', 'Bo', 'Chen', 'Dana', 'Emil', 'Fatima', 'Goro', 'Hana', 'Ivan', 'Jia', 'Kofi', 'Lena', 'Mateo', 'Nia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Vik', 'Wen', 'Yara', 'Zoe'];
 const LAST = ['Ito', 'Khan', 'Li', 'Meyer', 'Novak', 'Okafor', 'Park', 'Rossi', 'Silva', 'Tan', 'Weber', 'Young'];
@@ -44,13 +43,15 @@ function prng(seed: number): () => number {
   };
 }
 
-export interface SeedResult {
-  count: number;
-  versionID: string;
-  version: number;
+/** What a seed run writes: the records (one commit), display names, and the groups the peers join. */
+export interface SeedPlan {
+  records: Conversation[];
+  names: Map<string, string>;
+  groups: string[];
 }
 
-export async function seed(service: ConversationService, userID: string, count: number, peers: readonly string[]): Promise<SeedResult> {
+/** Generates `count` conversations of `userID` (no I/O: the service writes them). */
+export function seedPlan(userID: string, count: number, peers: readonly string[]): SeedPlan {
   const tagBytes = randomBytes(4);
   const tag = tagBytes.toString('hex');
   const rand = prng(tagBytes.readUInt32LE(0));
@@ -90,43 +91,28 @@ export async function seed(service: ConversationService, userID: string, count: 
     const sender = type === 1 ? (rand() < 0.5 ? peer : userID) : `user_${tag}_${Math.floor(rand() * 1000)}`;
     const m = rand();
     const recvMsgOpt: RecvMsgOpt = m < 0.05 ? 1 : m < 0.08 ? 2 : 0;
-    records.push({
-      conversationID,
-      ownerUserID: userID,
-      conversationType: type,
-      userID: peer,
-      groupID,
-      showName,
-      faceURL: type === 4 ? '' : `https://example.invalid/avatar/${encodeURIComponent(peer || groupID)}.png`,
-      recvMsgOpt,
-      isPinned: rand() < 0.01,
-      isPrivateChat: false,
-      burnDuration: 0,
-      groupAtType: type === 3 && rand() < 0.03 ? 1 : 0,
-      attachedInfo: '',
-      ex: '',
-      minSeq: 0,
-      maxSeq,
-      hasReadSeq: Math.max(0, maxSeq - unread),
-      latestMsg: {
-        clientMsgID: `${tag}${i.toString(16).padStart(8, '0')}`,
-        seq: maxSeq,
-        sendID: sender,
-        senderNickname: sender === userID ? userID : (names.get(sender) ?? sender),
-        contentType: TEXT_CONTENT_TYPE,
-        text: pick(TEXT),
-        sendTime,
-      },
-      latestMsgSendTime: sendTime,
-    });
+    records.push(
+      defaultConversation(conversationID, userID, {
+        userID: peer,
+        showName,
+        faceURL: type === 4 ? '' : `https://example.invalid/avatar/${encodeURIComponent(peer || groupID)}.png`,
+        recvMsgOpt,
+        isPinned: rand() < 0.01,
+        groupAtType: type === 3 && rand() < 0.03 ? 1 : 0,
+        maxSeq,
+        hasReadSeq: Math.max(0, maxSeq - unread),
+        latestMsg: {
+          clientMsgID: `${tag}${i.toString(16).padStart(8, '0')}`,
+          seq: maxSeq,
+          sendID: sender,
+          senderNickname: sender === userID ? userID : (names.get(sender) ?? sender),
+          contentType: TEXT_CONTENT_TYPE,
+          text: pick(TEXT),
+          sendTime,
+        },
+        latestMsgSendTime: sendTime,
+      }),
+    );
   }
-  await service.store.setUserNames(names);
-  const r = await service.commit(
-    userID,
-    records.map((c) => ({ conversationID: c.conversationID, apply: () => c })),
-  );
-  // peers join every seeded group (one shared member list); group names stay on the records
-  if (peers.length > 0) await service.store.addMembers(groups, [userID, ...peers]);
-  const head = r ?? (await service.store.head(userID));
-  return { count, versionID: head.id, version: head.version };
+  return { records, names, groups };
 }

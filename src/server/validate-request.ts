@@ -5,6 +5,7 @@
  */
 import {
   bool,
+  conversationTypeOf,
   idString,
   int,
   list,
@@ -26,6 +27,17 @@ export const DEFAULT_PAGE_LIMIT = 1_000;
 export const MAX_SHOW_NUMBER = 1_000;
 export const MAX_SEED = 200_000;
 export const MAX_TEXT = 64 * 1024;
+
+/** 1–128 printable ASCII characters (0x21–0x7e): the shape of a mutationID and of an operationID. */
+export const PRINTABLE_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** `mutationID` of a write (SPEC §3.2): absent, or a `PRINTABLE_ID`; anything else, `null` included, is refused. */
+function mutationID(o: Obj): string | undefined {
+  const v = o.mutationID;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !PRINTABLE_ID.test(v)) throw new ShapeError(`${B}.mutationID`, '1 to 128 printable ASCII characters (0x21-0x7e)');
+  return v;
+}
 
 /** an optional field: absent or `null` reads as `undefined` */
 function opt<T>(o: Obj, key: string, read: () => T): T | undefined {
@@ -105,7 +117,13 @@ export interface ConversationSettings {
   ex?: string;
 }
 
-export function readSetReq(body: unknown): { userID: string; conversation: ConversationSettings } {
+/** What every user write carries besides its own fields. */
+export interface WriteReq {
+  userID: string;
+  mutationID: string | undefined;
+}
+
+export function readSetReq(body: unknown): WriteReq & { conversation: ConversationSettings } {
   const o = obj(body, B);
   const f = `${B}.conversation`;
   const c = obj(o.conversation, f);
@@ -124,21 +142,22 @@ export function readSetReq(body: unknown): { userID: string; conversation: Conve
   if (attachedInfo !== undefined) s.attachedInfo = attachedInfo;
   const ex = opt(c, 'ex', () => str(c, 'ex', f, MAX_TEXT));
   if (ex !== undefined) s.ex = ex;
-  return { userID: userID(o), conversation: s };
+  return { userID: userID(o), mutationID: mutationID(o), conversation: s };
 }
 
-export function readMarkReadReq(body: unknown): { userID: string; conversationID: string; hasReadSeq: number } {
+export function readMarkReadReq(body: unknown): WriteReq & { conversationID: string; hasReadSeq: number } {
   const o = obj(body, B);
   return {
     userID: userID(o),
+    mutationID: mutationID(o),
     conversationID: idString(o.conversationID, `${B}.conversationID`),
     hasReadSeq: int(o, 'hasReadSeq', B, 0),
   };
 }
 
-export function readDeleteReq(body: unknown): { userID: string; conversationIDs: string[] } {
+export function readDeleteReq(body: unknown): WriteReq & { conversationIDs: string[] } {
   const o = obj(body, B);
-  return { userID: userID(o), conversationIDs: idList(o, 'conversationIDs', B, MAX_IDS_PER_REQUEST) };
+  return { userID: userID(o), mutationID: mutationID(o), conversationIDs: idList(o, 'conversationIDs', B, MAX_IDS_PER_REQUEST) };
 }
 
 // ---- admin ----
@@ -163,7 +182,7 @@ export function readSeedReq(body: unknown): { userID: string; count: number; pee
 export function readSendMessageReq(body: unknown): { conversationID: string; sendID: string; text: string } {
   const o = obj(body, B);
   const conversationID = idString(o.conversationID, `${B}.conversationID`);
-  if (!/^(si|sg|sn)_./.test(conversationID)) throw new ShapeError(`${B}.conversationID`, 'an ID starting with si_, sg_ or sn_');
+  if (conversationTypeOf(conversationID) === undefined) throw new ShapeError(`${B}.conversationID`, 'an ID starting with si_, sg_ or sn_');
   return { conversationID, sendID: idString(o.sendID, `${B}.sendID`), text: str(o, 'text', B, MAX_TEXT) };
 }
 

@@ -3,14 +3,7 @@
  * snapshot of the in-memory store, a snapshot of the built-in prototypes, raw HTTP
  * requests (bytes, any headers), and a timeout around any promise.
  */
-import type { Conversation } from '../../src/protocol/index.js';
-import type { ConversationStore, VersionLog } from '../../src/server/index.js';
-
-interface StoreInternals {
-  users: Map<string, { recs: Map<string, Conversation>; log: VersionLog | null }>;
-  convs: Map<string, unknown>;
-  names: Map<string, string>;
-}
+import { MemoryConversationStore, type ConversationStore } from '../../src/server/index.js';
 
 /**
  * Everything a `MemoryConversationStore` holds, as one string: every user it knows (a
@@ -19,15 +12,8 @@ interface StoreInternals {
  * conversation memberships and user names.
  */
 export function storeSnapshot(store: ConversationStore): string {
-  const st = store as unknown as StoreInternals;
-  if (!(st.users instanceof Map)) throw new Error('storeSnapshot needs a MemoryConversationStore');
-  const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-  const users = [...st.users.entries()].sort(byKey).map(([id, u]) => ({
-    id,
-    recs: [...u.recs.entries()].sort(byKey),
-    log: u.log ? u.log.snapshot() : null,
-  }));
-  return JSON.stringify({ users, convs: [...st.convs.entries()].sort(byKey), names: [...st.names.entries()].sort(byKey) });
+  if (!(store instanceof MemoryConversationStore)) throw new Error('storeSnapshot needs a MemoryConversationStore');
+  return JSON.stringify(store.snapshot());
 }
 
 /** Own property names and descriptors of the prototypes a pollution would touch. */

@@ -6,8 +6,9 @@ import { makeConversation } from '../helpers/fixtures.js';
 let store: MemoryConversationStore;
 const U = 'u1';
 
-const put = (...cs: Conversation[]) => store.commit(U, cs.map((c) => ({ conversationID: c.conversationID, apply: () => c })));
-const del = (...ids: string[]) => store.commit(U, ids.map((id) => ({ conversationID: id, apply: () => undefined })));
+/** the change a commit made, `null` when none */
+const put = (...cs: Conversation[]) => store.commit(U, cs.map((c) => ({ conversationID: c.conversationID, apply: () => c }))).then((r) => r.change);
+const del = (...ids: string[]) => store.commit(U, ids.map((id) => ({ conversationID: id, apply: () => undefined }))).then((r) => r.change);
 const head = () => store.head(U);
 const ask = (versionID: string, version: number, limit = 200, user = U): Promise<Decision> => decide(store, user, { versionID, version }, limit);
 

@@ -1,0 +1,57 @@
+/**
+ * The edits behind the user writes (SPEC §3.2): each turns a request into a function from
+ * the stored record to the new one, for `ConversationWrites.commit`.
+ */
+import type { Conversation } from '../protocol/index.js';
+import { notFound } from './api-error.js';
+import type { Edit } from './ports.js';
+import type { ConversationSettings } from './validate-request.js';
+
+/**
+ * set_conversations: the given settings over the stored record; 1004 when there is none.
+ * `seen` receives the record as it was before (the privacy of a single chat follows it).
+ */
+export function settingsEdit(s: ConversationSettings, seen: (old: Conversation) => void = () => {}): Edit {
+  const id = s.conversationID;
+  return {
+    conversationID: id,
+    apply(old) {
+      if (!old) throw notFound(`conversation ${id}`);
+      seen(old);
+      const next = { ...old };
+      if (s.isPinned !== undefined) next.isPinned = s.isPinned;
+      if (s.recvMsgOpt !== undefined) next.recvMsgOpt = s.recvMsgOpt;
+      if (s.isPrivateChat !== undefined) next.isPrivateChat = s.isPrivateChat;
+      if (s.burnDuration !== undefined) next.burnDuration = s.burnDuration;
+      if (s.groupAtType !== undefined) next.groupAtType = s.groupAtType;
+      if (s.attachedInfo !== undefined) next.attachedInfo = s.attachedInfo;
+      if (s.ex !== undefined) next.ex = s.ex;
+      return next;
+    },
+  };
+}
+
+/** The peer's record of a single chat takes the owner's privacy settings (when the peer has one). */
+export function privacyEdit(conversationID: string, owner: Conversation): Edit {
+  return {
+    conversationID,
+    apply: (c) => (c ? { ...c, isPrivateChat: owner.isPrivateChat, burnDuration: owner.burnDuration } : undefined),
+  };
+}
+
+/** mark_as_read: raises hasReadSeq, clamped to maxSeq, never lowers it; 1004 when there is no record. */
+export function readEdit(conversationID: string, hasReadSeq: number): Edit {
+  return {
+    conversationID,
+    apply(old) {
+      if (!old) throw notFound(`conversation ${conversationID}`);
+      const target = Math.min(hasReadSeq, old.maxSeq);
+      return target > old.hasReadSeq ? { ...old, hasReadSeq: target } : old;
+    },
+  };
+}
+
+/** delete_conversations (and /admin/delete): the record goes, or stays absent. */
+export function removeEdit(conversationID: string): Edit {
+  return { conversationID, apply: () => undefined };
+}

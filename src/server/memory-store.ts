@@ -1,0 +1,273 @@
+/**
+ * The in-memory store of the reference server: every port of `ports.ts` over plain maps.
+ *
+ * `commit` evaluates all edits against a staged view first, then applies the record
+ * changes, the one log batch and the mutation ID together, synchronously: an edit that
+ * throws leaves none of them, and a commit that changes no field records no version. A
+ * database implementation runs the same thing inside one transaction.
+ */
+import { compareConversations, sameConversation, totalUnreadOf, unreadCountOf, type Conversation, type Cursor } from '../protocol/index.js';
+import { MUTATIONS_REMEMBERED, type Commit, type ConversationInfo, type ConversationStore, type Edit, type MemberInfo, type SortedPage } from './ports.js';
+import { LogState, VersionLog, type LogChanges, type LogHead, type LogStateValue, type VersionLogSnapshot } from './version-log.js';
+
+/** Everything a `MemoryConversationStore` holds, as plain data in a stable order (tests, debugging). */
+export interface MemoryStoreSnapshot {
+  users: Array<{ userID: string; records: Conversation[]; log: VersionLogSnapshot | null; mutations: Array<[string, Cursor]> }>;
+  conversations: Array<{ conversationID: string; members: string[]; seq: number; showName: string; faceURL: string }>;
+  names: Array<[string, string]>;
+}
+
+function cmpID(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+class UserData {
+  recs = new Map<string, Conversation>();
+  log: VersionLog | null = null;
+  /** mutation ID → the first answer, oldest first (a Map keeps insertion order) */
+  mutations = new Map<string, Cursor>();
+  private sortedIDs: string[] | null = null;
+  private ordered: { list: Conversation[]; unreadTotal: number } | null = null;
+
+  getLog(): VersionLog {
+    this.log ??= new VersionLog();
+    return this.log;
+  }
+
+  idsAscending(): string[] {
+    this.sortedIDs ??= [...this.recs.keys()].sort(cmpID);
+    return this.sortedIDs;
+  }
+
+  inOrder(): { list: Conversation[]; unreadTotal: number } {
+    if (!this.ordered) {
+      const list = [...this.recs.values()].sort(compareConversations);
+      this.ordered = { list, unreadTotal: totalUnreadOf(list) };
+    }
+    return this.ordered;
+  }
+
+  changed(idSetChanged: boolean): void {
+    this.ordered = null;
+    if (idSetChanged) this.sortedIDs = null;
+  }
+}
+
+/** Staged edits diffed against the stored records: what a commit would change. */
+interface Diff {
+  insert: Conversation[];
+  update: Conversation[];
+  delete: string[];
+  log: Array<{ eID: string; state: LogStateValue }>;
+}
+
+function diff(u: UserData, userID: string, edits: readonly Edit[]): Diff {
+  // 1. evaluate every edit against a staged view; nothing is applied yet
+  const staged = new Map<string, Conversation | undefined>();
+  for (const e of edits) {
+    const cur = staged.has(e.conversationID) ? staged.get(e.conversationID) : u.recs.get(e.conversationID);
+    const next = e.apply(cur);
+    if (next !== undefined && (next.conversationID !== e.conversationID || next.ownerUserID !== userID)) {
+      throw new Error(`edit of ${e.conversationID} returned a record of another ID or owner`);
+    }
+    staged.set(e.conversationID, next);
+  }
+  // 2. compare with the stored records
+  const d: Diff = { insert: [], update: [], delete: [], log: [] };
+  for (const [id, next] of staged) {
+    const old = u.recs.get(id);
+    if (old === undefined && next === undefined) continue;
+    if (old === undefined) {
+      d.insert.push(next!);
+      d.log.push({ eID: id, state: LogState.INSERT });
+    } else if (next === undefined) {
+      d.delete.push(id);
+      d.log.push({ eID: id, state: LogState.DELETE });
+    } else if (!sameConversation(old, next)) {
+      d.update.push(next);
+      d.log.push({ eID: id, state: LogState.UPDATE });
+    }
+  }
+  return d;
+}
+
+/** The reference server's store: all users' records, version logs and the demo directory in memory. */
+export class MemoryConversationStore implements ConversationStore {
+  private users = new Map<string, UserData>();
+  /** explicit memberships; a seed batch shares one frozen member list across its conversations */
+  private convs = new Map<string, { members: readonly string[]; seq: number; showName: string; faceURL: string }>();
+  private names = new Map<string, string>();
+
+  private user(userID: string): UserData {
+    let u = this.users.get(userID);
+    if (!u) {
+      u = new UserData();
+      this.users.set(userID, u);
+    }
+    return u;
+  }
+
+  // ---- ConversationReads ----
+
+  async head(userID: string): Promise<LogHead> {
+    return this.user(userID).getLog().headInfo();
+  }
+
+  async heads(userIDs: readonly string[]): Promise<Map<string, LogHead>> {
+    const out = new Map<string, LogHead>();
+    for (const id of userIDs) out.set(id, this.user(id).getLog().headInfo());
+    return out;
+  }
+
+  async changesSince(userID: string, version: number, limit: number): Promise<LogChanges> {
+    return this.user(userID).getLog().changesSince(version, limit);
+  }
+
+  async get(userID: string, conversationIDs: readonly string[]): Promise<Conversation[]> {
+    const u = this.user(userID);
+    const out: Conversation[] = [];
+    for (const id of conversationIDs) {
+      const r = u.recs.get(id);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  async page(userID: string, after: string | null, limit: number): Promise<{ items: Conversation[]; more: boolean }> {
+    const u = this.user(userID);
+    const ids = u.idsAscending();
+    let lo = 0;
+    if (after !== null) {
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ids[mid]! <= after) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    const slice = ids.slice(lo, lo + limit);
+    return { items: slice.map((id) => u.recs.get(id)!), more: lo + limit < ids.length };
+  }
+
+  async count(userID: string): Promise<number> {
+    return this.user(userID).recs.size;
+  }
+
+  async ids(userID: string): Promise<string[]> {
+    return [...this.user(userID).idsAscending()];
+  }
+
+  async sorted(userID: string, offset: number, limit: number): Promise<SortedPage> {
+    const { list, unreadTotal } = this.user(userID).inOrder();
+    const items = list.slice(offset, offset + limit).map((c) => ({ ...c, unreadCount: unreadCountOf(c) }));
+    return { total: list.length, unreadTotal, items };
+  }
+
+  // ---- ConversationWrites ----
+
+  async commit(userID: string, edits: readonly Edit[], mutationID?: string): Promise<Commit> {
+    const u = this.user(userID);
+    const first = mutationID === undefined ? undefined : u.mutations.get(mutationID);
+    if (first) return { change: null, answer: first, repeat: true };
+    const d = diff(u, userID, edits);
+    // apply records, log and mutation ID together (nothing below can throw)
+    const log = u.getLog();
+    if (d.log.length > 0) {
+      for (const c of d.insert) u.recs.set(c.conversationID, c);
+      for (const c of d.update) u.recs.set(c.conversationID, c);
+      for (const id of d.delete) u.recs.delete(id);
+      u.changed(d.insert.length + d.delete.length > 0);
+      log.incr(d.log);
+    }
+    const head = log.headInfo();
+    const answer: Cursor = { versionID: head.id, version: head.version };
+    if (mutationID !== undefined) this.remember(u, mutationID, answer);
+    const change = d.log.length > 0 ? { ...head, insert: d.insert, update: d.update, delete: d.delete } : null;
+    return { change, answer, repeat: false };
+  }
+
+  /** Keeps the answer of a mutation; past the limit the oldest is forgotten. */
+  private remember(u: UserData, mutationID: string, answer: Cursor): void {
+    u.mutations.set(mutationID, answer);
+    if (u.mutations.size > MUTATIONS_REMEMBERED) u.mutations.delete(u.mutations.keys().next().value!);
+  }
+
+  async resetLog(userID: string): Promise<LogHead> {
+    const u = this.user(userID);
+    u.log = null;
+    return u.getLog().headInfo();
+  }
+
+  async compact(userID: string, keepVersion: number): Promise<LogHead> {
+    const log = this.user(userID).getLog();
+    log.compact(keepVersion);
+    return log.headInfo();
+  }
+
+  // ---- ConversationDirectory ----
+
+  async conversationInfo(conversationID: string): Promise<ConversationInfo | null> {
+    const c = this.convs.get(conversationID);
+    const members = new Set(c?.members ?? []);
+    let seq = c?.seq ?? 0;
+    let showName = c?.showName ?? '';
+    let faceURL = c?.faceURL ?? '';
+    // whoever holds a record of it takes part (one map lookup per user)
+    for (const [userID, u] of this.users) {
+      const r = u.recs.get(conversationID);
+      if (!r) continue;
+      members.add(userID);
+      if (r.maxSeq > seq) seq = r.maxSeq;
+      if (showName === '' && r.conversationType !== 1) {
+        showName = r.showName;
+        faceURL = r.faceURL;
+      }
+    }
+    if (!c && members.size === 0) return null;
+    return { members: [...members], seq, showName, faceURL };
+  }
+
+  async addMembers(conversationIDs: readonly string[], userIDs: readonly string[], info: MemberInfo = {}): Promise<void> {
+    const shared = Object.freeze([...userIDs]);
+    for (const id of conversationIDs) {
+      const c = this.convs.get(id);
+      if (!c) {
+        this.convs.set(id, { members: shared, seq: info.seq ?? 0, showName: info.showName ?? '', faceURL: info.faceURL ?? '' });
+        continue;
+      }
+      const more = userIDs.filter((u) => !c.members.includes(u));
+      if (more.length > 0) c.members = [...c.members, ...more];
+      if (info.seq !== undefined && info.seq > c.seq) c.seq = info.seq;
+      if (info.showName !== undefined) c.showName = info.showName;
+      if (info.faceURL !== undefined) c.faceURL = info.faceURL;
+    }
+  }
+
+  async setUserNames(names: ReadonlyMap<string, string>): Promise<void> {
+    for (const [k, v] of names) this.names.set(k, v);
+  }
+
+  async userName(userID: string): Promise<string | undefined> {
+    return this.names.get(userID);
+  }
+
+  // ---- inspection ----
+
+  /**
+   * A copy of everything held: every user the store knows (a read of an unknown user
+   * creates one) with its records and log, memberships and names, each sorted by key.
+   */
+  snapshot(): MemoryStoreSnapshot {
+    const byKey = <T>(a: [string, T], b: [string, T]) => cmpID(a[0], b[0]);
+    return {
+      users: [...this.users.entries()].sort(byKey).map(([userID, u]) => ({
+        userID,
+        records: [...u.recs.entries()].sort(byKey).map(([, c]) => c),
+        log: u.log ? u.log.snapshot() : null,
+        mutations: [...u.mutations.entries()],
+      })),
+      conversations: [...this.convs.entries()].sort(byKey).map(([conversationID, c]) => ({ conversationID, ...c, members: [...c.members] })),
+      names: [...this.names.entries()].sort(byKey),
+    };
+  }
+}
