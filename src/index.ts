@@ -6,6 +6,9 @@ export type { SyncState, SyncStatus } from './client/status.js';
 export type { Clock } from './client/clock.js';
 export type { FetchLike, TokenOption } from './client/http.js';
 export type { WebSocketCtor } from './client/socket.js';
+export type { LockHolder, TabCoordinator } from './client/tabs.js';
+/** Several clients of one user in one process, as tabs of one browser (Node tests). */
+export { memoryTabs, type MemoryTab, type MemoryTabs } from './client/tabs-memory.js';
 export { idbStorage } from './storage/idb.js';
 export { dexieStorage, type DexieInstance, type DexieStorageOptions } from './storage/dexie.js';
 export { memoryStorage } from './storage/memory.js';

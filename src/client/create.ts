@@ -26,7 +26,7 @@ export interface ConversationSync {
   start(): Promise<void>;
   /** Closes the socket and the database; the data stays. */
   stop(): Promise<void>;
-  /** Stops and deletes this user's local database. */
+  /** Stops and deletes this user's local database; every other tab of the user stops too (a logout). */
   clear(): Promise<void>;
   /** Runs a sync now, or joins the one in flight; resolves with its mode. */
   sync(): Promise<SyncMode>;
@@ -43,10 +43,16 @@ export interface ConversationSync {
   readonly changes$: Observable<ChangeSet>;
   /** Full-sync progress. */
   readonly progress$: Observable<Progress>;
+  /** Whether this tab leads: it holds the socket and runs the syncs of every tab of the user (docs/tabs.md). */
+  readonly leader$: Observable<boolean>;
   /** The stored cursor (null before the first sync). */
   cursor(): Cursor | null;
   metrics(): ClientMetrics;
 }
+
+const GONE = new Set(['DB_DELETED', 'DB_UPGRADED']);
+/** A commit names at most this many IDs to the other tabs; more, and they read the whole list again. */
+const ANNOUNCED_IDS = 500;
 
 export function createConversationSync(options: ConversationSyncOptions): ConversationSync {
   if (!options?.userID || typeof options.apiURL !== 'string' || options.token === undefined) {
@@ -59,8 +65,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
   const status$ = createHub<SyncStatus>(initialStatus);
   const changes$ = createHub<ChangeSet>();
   const progress$ = createHub<Progress>();
-  const onStatus = (e: StatusEvent): void => status$.next(reduceStatus(status$.value(), e));
-  const toChanges = changesOf(changes$.next);
+  const leader$ = createHub<boolean>(false);
 
   let session: Session | null = null;
   let starting: Promise<void> | null = null;
@@ -69,33 +74,98 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
   let whenOpen = new Promise<void>((r) => (onOpen = r));
   const live = createLiveList(() => whenOpen.then(() => storage.getAll()));
 
+  const leading = (): boolean => session?.leading ?? false;
+  function onStatus(e: StatusEvent): void {
+    const next = reduceStatus(status$.value(), e);
+    status$.next(next);
+    if (leading()) session?.link.status(next);
+    const err = 'error' in e ? e.error : undefined;
+    if (e.type !== 'stop' && err && GONE.has(err.code)) void halt(err);
+  }
+  const toChanges = changesOf((c) => {
+    changes$.next(c);
+    session?.link.changes(c);
+  });
+
   const need = (): Session => {
     if (!session) throw new ConvSyncError('STOPPED', 'the client is not started');
     return session;
   };
+  /** A storage read: the database deleted by another tab stops this client. */
+  const read = async <T>(p: () => Promise<T>): Promise<T> => {
+    need();
+    return p().catch((e: unknown) => {
+      if (e instanceof ConvSyncError && GONE.has(e.code)) void halt(e);
+      throw e;
+    });
+  };
 
   async function start(): Promise<void> {
+    onStatus({ type: 'start' });
     session = await startSession(o, storage, token, {
       metrics,
+      onLeader(lead) {
+        leader$.next(lead);
+        if (!lead) return;
+        // a leader that crashed may have committed what it could not announce: every tab reads the list again
+        live.reload();
+        session?.link.commit(null, null);
+      },
       onStatus,
-      onProgress: progress$.next,
+      onProgress(p) {
+        progress$.next(p);
+        if (leading()) session?.link.progress(p);
+      },
       onCommit(c) {
         if (c.reload) live.reload();
-        else live.fold(c.diff);
+        else if (!c.end) live.fold(c.diff);
         toChanges(c);
+        if (c.end) return;
+        const ids = [...c.diff.added, ...c.diff.updated].map((r) => r.conversationID).concat(c.diff.removed);
+        session?.link.commit(c.reload || ids.length > ANNOUNCED_IDS ? null : ids, session.replica.cursor);
+      },
+      tabs: {
+        commit(ids, cursor) {
+          const s = session;
+          if (!s) return;
+          if (cursor) s.replica.observe(cursor);
+          if (ids === null) return live.reload();
+          if (!live.active()) return;
+          // storage is the truth: read what the other tab touched, in this tab's write order
+          void s.replica
+            .settled(async (st) => {
+              const recs = await st.getMany(ids);
+              live.fold({ added: [], updated: recs.filter((r) => r !== undefined), removed: ids.filter((_, i) => !recs[i]) });
+            })
+            .catch(() => {});
+        },
+        changes: changes$.next,
+        status: status$.next,
+        progress: progress$.next,
+        cleared: () => void halt(new ConvSyncError('DB_DELETED', 'cleared in another tab (a logout)')),
+        hello: () => session?.link.status(status$.value()),
+        missed: () => live.reload(),
       },
     });
     onOpen();
   }
 
-  async function stop(): Promise<void> {
+  /** Stops; `error` says why when nobody here asked (another tab logged out). */
+  async function stop(error?: ConvSyncError): Promise<void> {
     await starting?.catch(() => {});
     starting = null;
     const s = session;
     session = null;
     whenOpen = new Promise<void>((r) => (onOpen = r));
-    await s?.stop();
-    onStatus({ type: 'stop' });
+    await s?.stop().catch(() => {});
+    onStatus(error ? { type: 'stop', error } : { type: 'stop' });
+  }
+
+  /** Stopped by another tab: show nothing, write nothing. */
+  async function halt(error: ConvSyncError): Promise<void> {
+    if (!session && !starting) return;
+    await stop(error);
+    live.reset();
   }
 
   return {
@@ -104,29 +174,30 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
         starting = null;
         throw err;
       })),
-    stop,
+    stop: () => stop(),
     async clear() {
+      session?.link.clearAll();
       await stop();
       await storage.destroy(o.userID);
       live.reset();
     },
-    sync: async () => need().loop.sync(),
-    get: async (id) => (need(), storage.get(id)),
+    sync: async () => need().sync(),
+    get: (id) => read(() => storage.get(id)),
     getPage: async (p = {}) => {
-      need();
       const limit = p.limit ?? 20;
       if (!Number.isSafeInteger(limit) || limit < 1) throw new ConvSyncError('INVALID_ARGUMENT', 'limit must be a positive integer');
-      return p.after ? storage.getPage(limit, p.after) : storage.getPage(limit);
+      return read(() => (p.after ? storage.getPage(limit, p.after) : storage.getPage(limit)));
     },
     setDraft: async (id, text) => {
       if (typeof text !== 'string') throw new ConvSyncError('INVALID_ARGUMENT', 'a draft is a string');
-      return need().replica.setDraft(id, text);
+      return read(() => need().replica.setDraft(id, text));
     },
     conversations$: live.conversations$,
     totalUnread$: live.totalUnread$,
     status$: status$.obs,
     changes$: changes$.obs,
     progress$: progress$.obs,
+    leader$: leader$.obs,
     cursor: () => session?.replica.cursor ?? null,
     metrics: () => ({ ...metrics, syncs: { ...metrics.syncs }, errors: { ...metrics.errors } }),
   };

@@ -62,7 +62,11 @@ export async function runFullSync(d: FullSyncDeps, resume: StagedFull | null): P
       await replica.abortFull();
       continue;
     }
-    await replica.commitFull(d.round, resumed);
+    await replica.commitFull(d.round, resumed).catch(async (e: unknown) => {
+      // another tab moved the cursor meanwhile: this snapshot is not needed any more
+      if ((e as ConvSyncError).code === 'CONFLICT') await replica.abortFull().catch(() => {});
+      throw e;
+    });
     d.onProgress({ staged: count, done: true });
     return;
   }

@@ -66,6 +66,8 @@ export interface LiveList {
   reload(): void;
   /** Empties the list (the database was deleted). */
   reset(): void;
+  /** Someone is subscribed (the list is held in memory). */
+  active(): boolean;
 }
 
 export function createLiveList(load: () => Promise<LocalConversation[]>): LiveList {
@@ -128,12 +130,14 @@ export function createLiveList(load: () => Promise<LocalConversation[]>): LiveLi
     conversations$: source(lists, (v) => v.list),
     totalUnread$: source(totals, (v) => v.total),
     fold(diff) {
+      if (diff.added.length + diff.updated.length + diff.removed.length === 0) return;
       if (queued) queued.push(diff);
       else if (view) emit(foldDiff(view.list, byID, diff));
     },
     reload() {
       if (active()) start();
     },
+    active,
     reset() {
       if (!active()) return;
       gen++;

@@ -3,6 +3,7 @@ import type { StorageAdapter } from '../storage/types.js';
 import { realClock, type Clock } from './clock.js';
 import type { FetchLike, TokenOption } from './http.js';
 import type { WebSocketCtor } from './socket.js';
+import type { TabCoordinator } from './tabs.js';
 
 export interface ConversationSyncOptions {
   /** The user whose list this client keeps. Required. */
@@ -50,6 +51,19 @@ export interface ConversationSyncOptions {
   minSyncGapMs?: number;
   /** Sync when the browser reports `online` (only where `globalThis.addEventListener` exists). Default `true`. */
   syncOnOnline?: boolean;
+  /**
+   * How the tabs of one user share one sync (docs/tabs.md). Default: Web Locks and
+   * BroadcastChannel where both exist, else a single tab. `false`: this client is alone
+   * whatever the runtime has. `memoryTabs().tab()`: tabs inside one process (tests).
+   */
+  tabs?: TabCoordinator | false;
+  /** The leader tab says it is alive this often. Default 1 000 ms. */
+  leaderHeartbeatMs?: number;
+  /**
+   * A leader not heard from for this long is asked; if it still does not answer it is
+   * replaced (a frozen tab). Default 4 000 ms: replaced within about 7 s.
+   */
+  leaderTimeoutMs?: number;
 }
 
 export const defaults = {
@@ -63,6 +77,8 @@ export const defaults = {
   driftCheckIntervalMs: 300_000,
   minSyncGapMs: 100,
   syncOnOnline: true,
+  leaderHeartbeatMs: 1000,
+  leaderTimeoutMs: 4000,
   clock: realClock,
   random: Math.random,
 };

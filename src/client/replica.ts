@@ -45,6 +45,8 @@ export interface Replica {
   /** Mirror of the stored cursor, updated inside the write queue. */
   readonly cursor: Cursor | null;
   init(): Promise<void>;
+  /** The cursor another tab (the leader) wrote: the mirror of a tab that does not write cursors. */
+  observe(cursor: Cursor): void;
   onCommit(fn: (c: Commit) => void): () => void;
   /** A read that waits for the writes before it (the drift check's ID list). */
   settled<T>(read: (s: StorageAdapter) => Promise<T>): Promise<T>;
@@ -56,7 +58,8 @@ export interface Replica {
   /** Raises `hasReadSeq`; `advance` says, for the cursor of the time, whether the cursor moves with it. */
   raiseRead(id: string, seq: number, advance: (cursor: Cursor | null) => Cursor | null): Promise<ReadResult>;
   setDraft(id: string, text: string): Promise<LocalConversation | undefined>;
-  stagedFull(): Promise<StagedFull | null>;
+  /** The staged full sync to resume, now this tab's (`null`: none). */
+  resumeFull(): Promise<StagedFull | null>;
   beginFull(cursor: Cursor): Promise<void>;
   /** Stages one snapshot page (one transaction); its diff is kept for the swap. */
   stagePage(records: Conversation[], nextCursor: string | null): Promise<void>;
@@ -140,6 +143,9 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
     async init() {
       cursor = await storage.getCursor();
     },
+    observe(c) {
+      cursor = c;
+    },
     onCommit(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
@@ -150,7 +156,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
       write(async () => {
         const d = plan(cursor);
         if (!d) return null;
-        const diff = await storage.applyDelta(d.upsert, d.remove, d.next);
+        const diff = await storage.applyDelta(d.upsert, d.remove, d.next, cursor);
         cursor = d.next;
         emit({ diff, mode, ...(round === undefined ? {} : { round }) });
         return diff;
@@ -162,7 +168,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         if (!old) return { rec: undefined, raised: false };
         const next = advance(cursor);
         if (old.hasReadSeq >= seq && !next) return { rec: old, raised: false };
-        const rec = await storage.raiseRead(id, seq, next);
+        const rec = await storage.raiseRead(id, seq, next, cursor);
         if (next) cursor = next;
         patchStaged(id, (r) => withRead(r, seq));
         const raised = rec !== undefined && rec.hasReadSeq !== old.hasReadSeq;
@@ -180,7 +186,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         return rec;
       }),
 
-    stagedFull: () => exclusive(() => storage.stagedFull()),
+    resumeFull: () => exclusive(() => storage.resumeFull()),
 
     beginFull: (c) =>
       exclusive(async () => {

@@ -1,99 +1,159 @@
 /**
  * One started client: everything `start()` builds and `stop()` takes down, as one
- * disposable object. It wires the ports (storage, transport, socket, clock) to the
- * three engine parts: the replica (writes, cursor, commits), the sync loop (when) and
- * the sync round (what), plus the frame handler.
+ * disposable object. Every tab has a replica (its reads and its own local writes) and a
+ * tab link; the tab that leads also runs the duties: the transport, the socket, the
+ * `online` listener and the engine (sync loop, sync round, frames). A tab that stops
+ * leading stops its duties; one that starts leading starts them (docs/tabs.md).
  */
-import type { Http } from './http.js';
-import { createHttp, type TokenSource } from './http.js';
+import type { SyncMode } from '../protocol/index.js';
+import type { StorageAdapter } from '../storage/types.js';
 import { createFrames, type Frames } from './frames.js';
+import { createHttp, type TokenSource } from './http.js';
 import type { ResolvedOptions } from './options.js';
 import { createReplica, type Commit, type Replica } from './replica.js';
-import { createSocket, type Socket, type WebSocketCtor } from './socket.js';
+import { createSocket, type WebSocketCtor } from './socket.js';
 import type { StatusEvent } from './status.js';
 import { createSyncLoop, type SyncLoop } from './sync-loop.js';
 import { createSyncRound } from './sync-round.js';
+import { createTabLink, type TabLink, type TabLinkHooks } from './tab-link.js';
+import { soloTab, webTabs } from './tabs.js';
 import { userTransport, type Transport } from './transport.js';
 import type { ClientMetrics, Progress } from './types.js';
-import type { StorageAdapter } from '../storage/types.js';
 
 export interface SessionHooks {
   metrics: ClientMetrics;
   onStatus(e: StatusEvent): void;
   onProgress(p: Progress): void;
   onCommit(c: Commit): void;
+  /** this tab starts or stops leading */
+  onLeader(leading: boolean): void;
+  /** what the other tabs say (their commits, changes, the leader's status and progress, a logout) */
+  tabs: Omit<TabLinkHooks, 'lead' | 'lose' | 'sync'>;
 }
 
 export interface Session {
   readonly replica: Replica;
-  readonly loop: SyncLoop;
-  readonly frames: Frames;
+  readonly link: TabLink;
+  readonly leading: boolean;
+  /** A sync: here when this tab leads, else asked of the leader. */
+  sync(): Promise<SyncMode>;
   /** Closes the socket, aborts requests, waits for the round and the writes, closes storage. */
   stop(): Promise<void>;
 }
 
-/** The engine parts over an open storage and a transport, without socket or listeners (tests use it alone). */
-export async function createEngineParts(
-  o: Pick<ResolvedOptions, 'clock' | 'random' | 'pageSize' | 'pollIntervalMs' | 'maxBackoffMs' | 'driftCheck' | 'driftCheckIntervalMs' | 'minSyncGapMs'>,
-  storage: StorageAdapter,
-  transport: Transport,
-  h: SessionHooks,
-): Promise<{ replica: Replica; loop: SyncLoop; frames: Frames }> {
+type EngineOptions = Pick<ResolvedOptions, 'clock' | 'random' | 'pageSize' | 'pollIntervalMs' | 'maxBackoffMs' | 'driftCheck' | 'driftCheckIntervalMs' | 'minSyncGapMs'>;
+type Hooks = Pick<SessionHooks, 'metrics' | 'onStatus' | 'onProgress'>;
+
+/** The engine over a replica and a transport, without socket or listeners (tests use it alone). */
+export function createEngine(o: EngineOptions, replica: Replica, transport: Transport, h: Hooks): { loop: SyncLoop; frames: Frames } {
+  const round = createSyncRound({ ...o, replica, transport, metrics: h.metrics, onProgress: h.onProgress, followUp: () => loop.trigger() });
+  const loop = createSyncLoop({ ...o, metrics: h.metrics, round, onStatus: h.onStatus });
+  return { loop, frames: createFrames(replica, loop, h.metrics) };
+}
+
+/** The replica and the engine over an open storage (tests drive these without a session). */
+export async function createEngineParts(o: EngineOptions, storage: StorageAdapter, transport: Transport, h: Hooks & Pick<SessionHooks, 'onCommit'>): Promise<{ replica: Replica; loop: SyncLoop; frames: Frames }> {
   const replica = createReplica(storage, o.clock);
   replica.onCommit(h.onCommit);
   await replica.init();
-  const round = createSyncRound({ ...o, replica, transport, metrics: h.metrics, onProgress: h.onProgress, followUp: () => loop.trigger() });
-  const loop = createSyncLoop({ ...o, metrics: h.metrics, round, onStatus: h.onStatus });
-  return { replica, loop, frames: createFrames(replica, loop, h.metrics) };
+  return { replica, ...createEngine(o, replica, transport, h) };
 }
 
-export async function startSession(o: ResolvedOptions, storage: StorageAdapter, token: TokenSource, h: SessionHooks): Promise<Session> {
-  await storage.open(o.userID);
-  let http: Http;
-  let parts: Awaited<ReturnType<typeof createEngineParts>>;
-  try {
-    http = createHttp({ apiURL: o.apiURL, token, fetch: o.fetch, clock: o.clock, timeoutMs: o.requestTimeoutMs, stats: h.metrics });
-    parts = await createEngineParts(o, storage, userTransport(http, o.userID), h);
-  } catch (e) {
-    await storage.close();
-    throw e;
-  }
-  const { replica, loop, frames } = parts;
+/** The leader's duties: the engine, the socket and the listeners, until `stop()`. */
+async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSource, h: SessionHooks): Promise<{ loop: SyncLoop; stop(): Promise<void> }> {
+  await replica.init(); // another tab may have moved the cursor while this one followed
+  const http = createHttp({ apiURL: o.apiURL, token, fetch: o.fetch, clock: o.clock, timeoutMs: o.requestTimeoutMs, stats: h.metrics });
+  const { loop, frames } = createEngine(o, replica, userTransport(http, o.userID), h);
   const offOnline = o.syncOnOnline ? listen('online', () => loop.trigger()) : null;
-  let socket: Socket | null = null;
   const WS = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
-  if (o.wsURL && WS) {
-    socket = createSocket(
-      { ...o, url: o.wsURL, WebSocket: WS, token, stats: h.metrics },
-      {
-        up() {
-          h.onStatus({ type: 'socket', up: true });
-          loop.setSocketUp(true);
-          loop.trigger(); // every (re)connect: catch up on what was missed
-        },
-        down() {
-          h.onStatus({ type: 'socket', up: false });
-          loop.setSocketUp(false);
-        },
-        problem: (err) => (err.code === 'BAD_FRAME' ? frames.malformed(err) : loop.problem(err)),
-        frame: (f) => void frames.frame(f).catch(() => {}),
-      },
-    );
-    socket.start();
-  } else {
-    loop.setSocketUp(false);
-  }
+  const socket =
+    o.wsURL && WS
+      ? createSocket(
+          { ...o, url: o.wsURL, WebSocket: WS, token, stats: h.metrics },
+          {
+            up() {
+              h.onStatus({ type: 'socket', up: true });
+              loop.setSocketUp(true);
+              loop.trigger(); // every (re)connect: catch up on what was missed
+            },
+            down() {
+              h.onStatus({ type: 'socket', up: false });
+              loop.setSocketUp(false);
+            },
+            problem: (err) => (err.code === 'BAD_FRAME' ? frames.malformed(err) : loop.problem(err)),
+            frame: (f) => void frames.frame(f).catch(() => {}),
+          },
+        )
+      : null;
+  if (socket) socket.start();
+  else loop.setSocketUp(false);
   loop.trigger();
-
   return {
-    replica,
     loop,
-    frames,
     async stop() {
       offOnline?.();
       socket?.stop();
       http.abortAll();
       await loop.stop();
+      if (socket) h.onStatus({ type: 'socket', up: false });
+    },
+  };
+}
+
+export async function startSession(o: ResolvedOptions, storage: StorageAdapter, token: TokenSource, h: SessionHooks): Promise<Session> {
+  await storage.open(o.userID);
+  const replica = createReplica(storage, o.clock);
+  try {
+    await replica.init();
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+  replica.onCommit(h.onCommit);
+  let duties: Promise<{ loop: SyncLoop; stop(): Promise<void> }> | null = null;
+  let stopped = false;
+  const tabs = (o.tabs === false ? null : (o.tabs ?? webTabs())) ?? soloTab();
+  const link = createTabLink(
+    { tabs, name: `convsync:${storage.databaseName(o.userID)}`, clock: o.clock, random: o.random, heartbeatMs: o.leaderHeartbeatMs, suspectMs: o.leaderTimeoutMs - o.leaderHeartbeatMs },
+    {
+      ...h.tabs,
+      lead() {
+        if (stopped) return;
+        h.metrics.leader = true;
+        h.metrics.leaderTerms++;
+        duties = startDuties(o, replica, token, h);
+        duties.catch(() => {});
+        h.onLeader(true);
+      },
+      lose() {
+        h.metrics.leader = false;
+        h.onLeader(false);
+        const d = duties;
+        duties = null;
+        void d?.then((x) => x.stop()).catch(() => {});
+      },
+      sync: async () => {
+        if (!duties) throw new Error('not leading'); // unreachable: the link asks only the leader
+        return (await duties).loop.sync();
+      },
+    },
+  );
+
+  return {
+    replica,
+    link,
+    get leading() {
+      return link.leadership.leading;
+    },
+    sync: () => link.requestSync(),
+    async stop() {
+      stopped = true;
+      const d = duties;
+      duties = null;
+      link.close();
+      if (h.metrics.leader) h.onLeader(false);
+      h.metrics.leader = false;
+      await (await d?.catch(() => null))?.stop();
       await replica.halt();
       await storage.close();
     },

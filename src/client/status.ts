@@ -1,7 +1,8 @@
 /** `status$`: one pure reducer, so every transition is visible and testable. */
 import type { ConvSyncError, SyncMode } from '../protocol/index.js';
 
-export type SyncState = 'idle' | 'syncing' | 'offline' | 'error';
+/** `stopped`: not started, stopped, or stopped by another tab (a logout: `error.code` `DB_DELETED`). */
+export type SyncState = 'idle' | 'syncing' | 'offline' | 'error' | 'stopped';
 
 export interface SyncStatus {
   state: SyncState;
@@ -25,10 +26,12 @@ export type StatusEvent =
   | { type: 'problem'; error: ConvSyncError }
   /** the socket came up (authenticated) or went down */
   | { type: 'socket'; up: boolean }
-  /** the client stopped */
-  | { type: 'stop' };
+  /** the client started (its status until it hears the leader's, or runs its own syncs) */
+  | { type: 'start' }
+  /** the client stopped; `error` says why when it was not asked to (a logout in another tab) */
+  | { type: 'stop'; error?: ConvSyncError };
 
-export const initialStatus: SyncStatus = { state: 'idle', connected: false };
+export const initialStatus: SyncStatus = { state: 'stopped', connected: false };
 
 const offlineCodes = new Set(['NETWORK', 'TIMEOUT']);
 
@@ -45,7 +48,9 @@ export function reduceStatus(s: SyncStatus, e: StatusEvent): SyncStatus {
       return { ...s, state: s.state === 'syncing' ? 'syncing' : 'error', error: e.error };
     case 'socket':
       return { ...s, connected: e.up };
-    case 'stop':
+    case 'start':
       return { ...rest, state: 'idle', connected: false };
+    case 'stop':
+      return { ...rest, state: 'stopped', connected: false, ...(e.error ? { error: e.error } : {}) };
   }
 }

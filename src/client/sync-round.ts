@@ -31,7 +31,7 @@ export function createSyncRound(c: RoundConfig): () => Promise<SyncMode> {
 
   async function steps(round: number): Promise<SyncMode> {
     const full: FullSyncDeps = { replica, transport, round, pageSize: c.pageSize, onProgress: c.onProgress };
-    let staged = await replica.stagedFull();
+    let staged = await replica.resumeFull();
     let needFull = staged !== null || replica.cursor === null;
     let didFull = false;
     for (let i = 0; i < 4; i++) {
@@ -91,7 +91,15 @@ export function createSyncRound(c: RoundConfig): () => Promise<SyncMode> {
     const round = replica.beginRound();
     let mode: SyncMode | undefined;
     try {
-      return (mode = await steps(round));
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return (mode = await steps(round));
+        } catch (e) {
+          // another tab wrote the cursor meanwhile (a leader that was replaced): the replica
+          // has read it again; start over from there
+          if ((e as ConvSyncError).code !== 'CONFLICT' || attempt >= 2) throw e;
+        }
+      }
     } finally {
       // what was committed is reported even when a later step failed
       replica.endRound(round, mode ?? 'incremental');

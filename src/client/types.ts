@@ -36,6 +36,10 @@ export interface ClientMetrics {
   socketConnects: number;
   /** of those, reconnects (all but the first) */
   socketReconnects: number;
+  /** this tab leads: it holds the socket and runs the syncs of every tab of the user */
+  leader: boolean;
+  /** how many times this tab became the leader */
+  leaderTerms: number;
   /** failures by code */
   errors: Partial<Record<ErrorCode, number>>;
 }
@@ -52,6 +56,8 @@ export function newMetrics(): ClientMetrics {
     driftMismatches: 0,
     socketConnects: 0,
     socketReconnects: 0,
+    leader: false,
+    leaderTerms: 0,
     errors: {},
   };
 }

@@ -64,6 +64,11 @@ export function idString(v: unknown, field: string): string {
   return v;
 }
 
+/** Two cursors (or `null`s) are the same position of the same log. */
+export function sameCursor(a: { versionID: string; version: number } | null, b: { versionID: string; version: number } | null): boolean {
+  return a === null || b === null ? a === b : a.versionID === b.versionID && a.version === b.version;
+}
+
 const HEX24 = /^[0-9a-f]{24}$/;
 
 /** A cursor is valid when versionID is 24 lowercase hex chars, not all zeros, and version > 0 (SPEC §2.1). */

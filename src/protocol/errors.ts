@@ -18,6 +18,12 @@ export type ErrorCode =
   | 'QUOTA'
   | 'DB_BLOCKED'
   | 'NO_INDEXEDDB'
+  /** another tab deleted this user's database (a logout): the client stops */
+  | 'DB_DELETED'
+  /** another tab opened the database with a newer schema (a newer app): the client stops; reload */
+  | 'DB_UPGRADED'
+  /** storage changed under this writer (another tab wrote the cursor or took over the staged full sync) */
+  | 'CONFLICT'
   /** the client was stopped while the operation ran */
   | 'STOPPED'
   /** an argument passed by the caller is invalid */

@@ -1,5 +1,5 @@
 /** Small helpers shared by the adapters (no library imports: every adapter may use it). */
-import { ConvSyncError, sortTimeOf, type LocalConversation } from '../protocol/index.js';
+import { ConvSyncError, sameCursor, sortTimeOf, type Cursor, type LocalConversation } from '../protocol/index.js';
 import type { PageCursor, StorageOptions } from './types.js';
 
 /** Database name: `opts.name`, else `convsync:<userID>`. */
@@ -69,6 +69,34 @@ export function hook(opts: StorageOptions, id: string): void {
 
 export function notStaged(): ConvSyncError {
   return new ConvSyncError('STORAGE', 'no full sync is staged (call beginFull first)');
+}
+
+/** The staging, when it belongs to `writer`; `STORAGE` when there is none, `CONFLICT` when another writer has it. */
+export function ownStaging<S extends { owner?: string }>(s: S | null, writer: string): S {
+  if (!s) throw notStaged();
+  if (s.owner !== writer) throw new ConvSyncError('CONFLICT', 'the staged full sync belongs to another writer (another tab)');
+  return s;
+}
+
+/** Compare-and-set of the cursor: `expected` (when given) must be what is stored. */
+export function checkCursor(stored: Cursor | null, expected: Cursor | null | undefined): void {
+  if (expected !== undefined && !sameCursor(stored, expected)) {
+    throw new ConvSyncError('CONFLICT', `the stored cursor moved (${stored ? stored.version : 'none'}) since this write was computed (another tab?)`);
+  }
+}
+
+/**
+ * The swap of a staged snapshot is refused when another writer moved the cursor since the
+ * staging was begun or claimed (`base`). (A snapshot may set an older version of the same
+ * log: a server restored from a backup is behind the device, and the snapshot is its truth.)
+ */
+export function checkSwap(stored: Cursor | null, s: { base?: Cursor | null }): void {
+  if (s.base !== undefined) checkCursor(stored, s.base);
+}
+
+/** A random ID for one adapter instance as a writer. */
+export function newWriterID(): string {
+  return Math.random().toString(36).slice(2) + Date.now().toString(36);
 }
 
 export function notComplete(): ConvSyncError {

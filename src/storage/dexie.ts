@@ -25,7 +25,7 @@ import type { Dexie, Table } from 'dexie';
 import { ConvSyncError } from '../protocol/index.js';
 import { dbName, fromStored, toStored, type Stored } from './common.js';
 import type { Driver, DriverTx } from './driver.js';
-import { isClosedError, noIndexedDB, toStorageError } from './errors.js';
+import { dbDeleted, dbUpgraded, isClosedError, noIndexedDB, toStorageError } from './errors.js';
 import { createGenStore } from './gen-store.js';
 import type { StorageAdapter, StorageOptions } from './types.js';
 
@@ -79,6 +79,8 @@ async function ownDexie(name: string, opts: DexieStorageOptions): Promise<Dexie>
 type Source = { app: Dexie; userID: string } | { own: () => Dexie | null; set(d: Dexie | null): void; name: string; opts: DexieStorageOptions };
 
 function dexieDriver(src: Source): Driver {
+  /** Set when another connection deleted or upgraded convsync's own database: nothing reopens it. */
+  let gone: ConvSyncError | null = null;
   const current = (): Dexie | null => ('app' in src ? src.app : src.own());
   const whole = (g: number): [unknown[], unknown[]] => [[g], [g, []]];
 
@@ -110,7 +112,16 @@ function dexieDriver(src: Source): Driver {
     shared: 'app' in src,
     async open() {
       let db = current();
-      if (!db && !('app' in src)) src.set((db = await ownDexie(src.name, src.opts)));
+      if (!db && !('app' in src)) {
+        const own = (db = await ownDexie(src.name, src.opts));
+        // Another tab deletes (a logout) or upgrades the database: let it, and stop here.
+        own.on('versionchange', (e: IDBVersionChangeEvent) => {
+          gone = e.newVersion === null ? dbDeleted(src.name) : dbUpgraded(src.name, e.newVersion);
+          own.close();
+          return false;
+        });
+        src.set(own);
+      }
       if (!db!.isOpen()) await db!.open();
       if (!db!.tables.some((t) => t.name === CONV)) {
         throw new ConvSyncError('STORAGE', `the Dexie database has no ${CONV} table: call dexieStorage({ db }) before opening it`);
@@ -131,6 +142,7 @@ function dexieDriver(src: Source): Driver {
       for (let attempt = 0; ; attempt++) {
         const db = current();
         try {
+          if (gone) throw gone;
           if (!db) throw toStorageError(null, 'storage is not open');
           // the transaction's own tables: their calls belong to it even after a native
           // `await`, which loses Dexie's implicit transaction zone
@@ -138,7 +150,7 @@ function dexieDriver(src: Source): Driver {
             fn(txOf(t.table<Stored, [number, string]>(CONV), t.table<unknown, string>(META))),
           );
         } catch (e) {
-          if (attempt === 0 && db && isClosedError(e)) {
+          if (attempt === 0 && db && !gone && isClosedError(e)) {
             await db.open().catch(() => undefined);
             continue;
           }

@@ -33,6 +33,14 @@ export function noIndexedDB(cause?: unknown): ConvSyncError {
   return new ConvSyncError('NO_INDEXEDDB', 'IndexedDB is not available here (use memoryStorage(), or pass indexedDB)', cause === undefined ? {} : { cause });
 }
 
+export function dbDeleted(name: string): ConvSyncError {
+  return new ConvSyncError('DB_DELETED', `database ${name} was deleted by another connection (a logout in another tab?)`);
+}
+
+export function dbUpgraded(name: string, version: number): ConvSyncError {
+  return new ConvSyncError('DB_UPGRADED', `database ${name} was upgraded to version ${version} by another connection (a newer app in another tab?): reload`);
+}
+
 export function dbBlocked(name: string): ConvSyncError {
   return new ConvSyncError('DB_BLOCKED', `database ${name} is held open by another connection (another tab?)`);
 }

@@ -11,7 +11,7 @@
  * never share a generation.
  */
 import { ConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
-import { CHUNK, decodePage, encodePage, hook, notComplete, notStaged } from './common.js';
+import { CHUNK, checkCursor, checkSwap, decodePage, encodePage, hook, newWriterID, notComplete, notStaged, ownStaging } from './common.js';
 import type { Driver, DriverTx } from './driver.js';
 import { toStorageError } from './errors.js';
 import { withDraft, withRead } from './merge.js';
@@ -23,7 +23,8 @@ export interface State {
   /** Generation of the live list. */
   active: number;
   cursor: Cursor | null;
-  staging: (StagedFull & { gen: number }) | null;
+  /** `owner`: the adapter instance (tab) that stages it. */
+  staging: (StagedFull & { gen: number; owner?: string; base?: Cursor | null }) | null;
   /** Generations to delete (an old list after a swap, an abandoned staging). */
   drop: number[];
   /** The generation counter of databases written before it moved to its own meta value. */
@@ -36,6 +37,8 @@ const NEXT = 'next';
 export function createGenStore(driverFor: (userID: string) => Driver, opts: StorageOptions): StorageAdapter {
   let driver: Driver | null = null;
   let isOpen = false;
+  /** This instance as a writer: a staging it begins is its own. */
+  const writer = newWriterID();
 
   const need = (): Driver => {
     if (!isOpen || !driver) throw new ConvSyncError('STORAGE', 'storage is not open');
@@ -53,7 +56,8 @@ export function createGenStore(driverFor: (userID: string) => Driver, opts: Stor
     const d = need();
     return d.run(mode, async (tx) => {
       const st = await tx.getMeta<State>(d.stateKey);
-      if (!st) throw new ConvSyncError('STORAGE', 'convsync state is missing');
+      // an app's shared database: this user's data was destroyed by another connection
+      if (!st) throw new ConvSyncError('DB_DELETED', `convsync's data of this user in ${d.name} was deleted (a logout in another tab?)`);
       return fn(tx, st);
     });
   }
@@ -164,7 +168,14 @@ export function createGenStore(driverFor: (userID: string) => Driver, opts: Stor
       d.close();
     },
 
+    databaseName: (userID) => {
+      const d = driverFor(userID);
+      return d.shared ? `${d.name}#${userID}` : d.name;
+    },
+
     getCursor: () => run('r', async (_tx, st) => st.cursor),
+
+    getMany: (ids) => run('r', async (tx, st) => tx.getRows(st.active, ids)),
 
     get: (id) => run('r', async (tx, st) => (await tx.getRows(st.active, [id]))[0]),
 
@@ -183,8 +194,9 @@ export function createGenStore(driverFor: (userID: string) => Driver, opts: Stor
       }
     },
 
-    applyDelta: (upsert: Conversation[], remove: string[], cursor: Cursor) =>
+    applyDelta: (upsert: Conversation[], remove: string[], cursor: Cursor, expected?: Cursor | null) =>
       run('rw', async (tx, st): Promise<LocalDiff> => {
+        checkCursor(st.cursor, expected);
         const g = st.active;
         const wanted = [...new Set([...upsert.map((c) => c.conversationID), ...remove])];
         const stored = new Map<string, LocalConversation>();
@@ -200,8 +212,9 @@ export function createGenStore(driverFor: (userID: string) => Driver, opts: Stor
         return diff;
       }),
 
-    raiseRead: (id, seq, cursor) =>
+    raiseRead: (id, seq, cursor, expected) =>
       run('rw', async (tx, st) => {
+        if (cursor) checkCursor(st.cursor, expected);
         const r = await updateCopies(tx, st, id, (rec) => withRead(rec, seq), true);
         if (r && cursor) {
           st.cursor = cursor;
@@ -217,7 +230,7 @@ export function createGenStore(driverFor: (userID: string) => Driver, opts: Stor
       run('rw', async (tx, st) => {
         if (st.staging) st.drop.push(st.staging.gen);
         await dropPending(tx, st);
-        st.staging = { gen: await newGen(tx, st), cursor, nextCursor: null, staged: 0 };
+        st.staging = { gen: await newGen(tx, st), cursor, nextCursor: null, staged: 0, owner: writer, base: st.cursor };
         await save(tx, st);
       }),
 
@@ -227,10 +240,19 @@ export function createGenStore(driverFor: (userID: string) => Driver, opts: Stor
         return s && s.staged > 0 ? { cursor: s.cursor, nextCursor: s.nextCursor, staged: s.staged } : null;
       }),
 
-    stagePage: (records, nextCursor) =>
+    resumeFull: () =>
       run('rw', async (tx, st) => {
         const s = st.staging;
-        if (!s) throw notStaged();
+        if (!s || s.staged === 0) return null;
+        s.owner = writer;
+        s.base = st.cursor;
+        await save(tx, st);
+        return { cursor: s.cursor, nextCursor: s.nextCursor, staged: s.staged };
+      }),
+
+    stagePage: (records, nextCursor) =>
+      run('rw', async (tx, st) => {
+        const s = ownStaging(st.staging, writer);
         const live = new Map<string, LocalConversation>();
         if (records.length > 0) {
           // One range read of the live records between the page's lowest and highest ID:
@@ -251,13 +273,13 @@ export function createGenStore(driverFor: (userID: string) => Driver, opts: Stor
       // The IDs that leave are found before the swap, outside its transaction: every
       // write goes through the engine's queue, so neither generation changes meanwhile.
       const before = await run('r', async (_tx, st) => st);
-      const s0 = before.staging;
-      if (!s0) throw notStaged();
+      const s0 = ownStaging(before.staging, writer);
       if (s0.nextCursor !== null) throw notComplete();
       const gone = await missingIDs(before.active, s0.gen);
       const removed = await run('rw', async (tx, st) => {
-        const s = st.staging;
-        if (!s || s.gen !== s0.gen || st.active !== before.active) throw notStaged();
+        const s = ownStaging(st.staging, writer);
+        if (s.gen !== s0.gen || st.active !== before.active) throw notStaged();
+        checkSwap(st.cursor, s);
         for (const id of gone) hook(opts, id);
         st.drop.push(st.active);
         st.active = s.gen;
@@ -278,6 +300,7 @@ export function createGenStore(driverFor: (userID: string) => Driver, opts: Stor
     abortFull: () =>
       run('rw', async (tx, st) => {
         if (!st.staging) return;
+        ownStaging(st.staging, writer);
         st.drop.push(st.staging.gen);
         st.staging = null;
         await dropPending(tx, st);

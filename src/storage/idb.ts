@@ -12,7 +12,8 @@ import { unwrap, wrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { LocalConversation } from '../protocol/index.js';
 import { dbName, fromStored, toStored, type SortKey, type Stored } from './common.js';
 import type { Driver, DriverTx } from './driver.js';
-import { dbBlocked, isClosedError, noIndexedDB, toStorageError } from './errors.js';
+import { dbBlocked, dbDeleted, dbUpgraded, isClosedError, noIndexedDB, toStorageError } from './errors.js';
+import type { ConvSyncError } from '../protocol/index.js';
 import { createGenStore } from './gen-store.js';
 import type { StorageAdapter, StorageOptions } from './types.js';
 
@@ -42,6 +43,10 @@ export function idbStorage(opts: StorageOptions = {}): StorageAdapter {
 function idbDriver(name: string): Driver {
   let db: IDBPDatabase | null = null;
   let KR: typeof IDBKeyRange;
+  /** Once opened, a lost connection may be reopened, but the database is never created again. */
+  let opened = false;
+  /** Set when another connection deleted or upgraded the database: nothing reopens it. */
+  let gone: ConvSyncError | null = null;
 
   const factory = (): IDBFactory => {
     const f = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
@@ -54,8 +59,15 @@ function idbDriver(name: string): Driver {
   const whole = (g: number): IDBKeyRange => KR.bound([g], [g, []]);
 
   async function connect(): Promise<IDBPDatabase> {
+    if (gone) throw gone;
     const req = factory().open(name, 1);
-    req.onupgradeneeded = () => {
+    req.onupgradeneeded = (e) => {
+      if (opened && e.oldVersion === 0) {
+        // it was deleted meanwhile: aborting the upgrade leaves no database behind
+        gone = dbDeleted(name);
+        req.transaction?.abort();
+        return;
+      }
       const raw = req.result;
       if (!raw.objectStoreNames.contains(CONV)) {
         raw.createObjectStore(CONV, { keyPath: ['gen', 'conversationID'] }).createIndex(ORDER, ['gen', 'pinned', 'sortTime', 'conversationID']);
@@ -69,19 +81,21 @@ function idbDriver(name: string): Driver {
         reject(dbBlocked(name));
       };
       req.onsuccess = () => (blocked ? req.result.close() : resolve(req.result));
-      req.onerror = () => reject(toStorageError(req.error, `opening ${name}`));
+      req.onerror = () => reject(gone ?? toStorageError(req.error, `opening ${name}`));
     });
     const d = wrap(raw);
     const drop = (): void => {
       if (db === d) db = null;
     };
-    // Let other tabs upgrade or delete; the next call reopens.
-    raw.onversionchange = () => {
+    // Another tab deletes (a logout) or upgrades the database: let it, and stop here.
+    raw.onversionchange = (e) => {
       raw.close();
+      gone = e.newVersion === null ? dbDeleted(name) : dbUpgraded(name, e.newVersion);
       drop();
     };
     raw.onclose = drop;
     db = d;
+    opened = true;
     return d;
   }
 
@@ -171,6 +185,7 @@ function idbDriver(name: string): Driver {
             throw e;
           }
         } catch (e) {
+          if (gone) throw gone;
           if (attempt === 0 && (isClosedError(e) || (d !== null && db !== d))) {
             if (db === d) db = null;
             continue;

@@ -10,7 +10,7 @@
  * O(log n) plus a splice within one run.
  */
 import { compareConversations, ConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
-import { copyRecord, dbName, decodePage, encodePage, hook, notComplete, notStaged } from './common.js';
+import { checkCursor, checkSwap, copyRecord, dbName, decodePage, encodePage, hook, newWriterID, notComplete, ownStaging } from './common.js';
 import { withDraft, withRead } from './merge.js';
 import { planDelta, planStage } from './plan.js';
 import { SortedList } from './sorted-list.js';
@@ -18,6 +18,9 @@ import type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOp
 
 interface Staging extends StagedFull {
   records: Map<string, LocalConversation>;
+  owner: string;
+  /** the stored cursor when the staging was begun or claimed */
+  base: Cursor | null;
 }
 
 interface MemDB {
@@ -26,6 +29,8 @@ interface MemDB {
   order: SortedList<LocalConversation, Probe>;
   cursor: Cursor | null;
   staging: Staging | null;
+  /** set when `destroy()` removed it: instances that still hold it stop */
+  deleted: boolean;
 }
 
 const databases = new Map<string, MemDB>();
@@ -49,9 +54,11 @@ function put(db: MemDB, r: LocalConversation): void {
 export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
   let db: MemDB | null = null;
   let name: string | null = null;
+  const writer = newWriterID();
 
   const need = (): MemDB => {
     if (!db) throw new ConvSyncError('STORAGE', 'storage is not open');
+    if (db.deleted) throw new ConvSyncError('DB_DELETED', `database ${name} was deleted (by another tab?)`);
     return db;
   };
 
@@ -60,7 +67,7 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       name = dbName(opts, userID);
       let d = databases.get(name);
       if (!d) {
-        d = { live: new Map(), order: newOrder(), cursor: null, staging: null };
+        d = { live: new Map(), order: newOrder(), cursor: null, staging: null, deleted: false };
         databases.set(name, d);
       }
       db = d;
@@ -72,8 +79,20 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
 
     async destroy(userID?: string) {
       const n = name ?? (userID === undefined ? null : dbName(opts, userID));
+      const d = n === null ? undefined : databases.get(n);
+      if (d) d.deleted = true;
       if (n !== null) databases.delete(n);
       db = null;
+    },
+
+    databaseName: (userID) => `memory:${dbName(opts, userID)}`,
+
+    async getMany(ids) {
+      const d = need();
+      return ids.map((id) => {
+        const r = d.live.get(id);
+        return r && copyRecord(r);
+      });
     },
 
     async getCursor() {
@@ -110,8 +129,9 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       return [...need().live.keys()];
     },
 
-    async applyDelta(upsert: Conversation[], remove: string[], cursor: Cursor): Promise<LocalDiff> {
+    async applyDelta(upsert: Conversation[], remove: string[], cursor: Cursor, expected?: Cursor | null): Promise<LocalDiff> {
       const d = need();
+      checkCursor(d.cursor, expected);
       // Planned aside (the hook may throw), committed below where nothing can throw.
       const { writes, diff } = planDelta(d.live, upsert, remove, (id) => hook(opts, id));
       for (const [id, r] of writes) {
@@ -126,8 +146,9 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       return diff;
     },
 
-    async raiseRead(id, seq, cursor) {
+    async raiseRead(id, seq, cursor, expected) {
       const d = need();
+      if (cursor) checkCursor(d.cursor, expected);
       const cur = d.live.get(id);
       if (!cur) return undefined;
       const next = withRead(cur, seq);
@@ -153,7 +174,8 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
     },
 
     async beginFull(cursor) {
-      need().staging = { cursor: { ...cursor }, nextCursor: null, staged: 0, records: new Map() };
+      const d = need();
+      d.staging = { cursor: { ...cursor }, nextCursor: null, staged: 0, records: new Map(), owner: writer, base: d.cursor && { ...d.cursor } };
     },
 
     async stagedFull() {
@@ -162,10 +184,18 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       return { cursor: { ...s.cursor }, nextCursor: s.nextCursor, staged: s.staged };
     },
 
-    async stagePage(records, nextCursor) {
+    async resumeFull() {
       const d = need();
       const s = d.staging;
-      if (!s) throw notStaged();
+      if (!s || s.staged === 0) return null;
+      s.owner = writer;
+      s.base = d.cursor && { ...d.cursor };
+      return { cursor: { ...s.cursor }, nextCursor: s.nextCursor, staged: s.staged };
+    },
+
+    async stagePage(records, nextCursor) {
+      const d = need();
+      const s = ownStaging(d.staging, writer);
       const plan = planStage(d.live, records, (id) => hook(opts, id));
       for (const r of plan.rows) s.records.set(r.conversationID, copyRecord(r));
       s.staged += records.length;
@@ -175,9 +205,9 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
 
     async commitFull() {
       const d = need();
-      const s = d.staging;
-      if (!s) throw notStaged();
+      const s = ownStaging(d.staging, writer);
       if (s.nextCursor !== null) throw notComplete();
+      checkSwap(d.cursor, s);
       const removed: string[] = [];
       for (const id of d.live.keys()) if (!s.records.has(id)) removed.push(id);
       for (const id of removed) hook(opts, id);
@@ -189,7 +219,9 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
     },
 
     async abortFull() {
-      need().staging = null;
+      const d = need();
+      if (d.staging) ownStaging(d.staging, writer);
+      d.staging = null;
     },
   };
 }

@@ -59,8 +59,13 @@ export interface StorageAdapter {
    */
   destroy(userID?: string): Promise<void>;
 
+  /** The database this adapter keeps `userID`'s list in (tabs of one database coordinate). */
+  databaseName(userID: string): string;
+
   getCursor(): Promise<Cursor | null>;
   get(conversationID: string): Promise<LocalConversation | undefined>;
+  /** The records of `ids` in one read, in the same order (`undefined` where missing). */
+  getMany(ids: readonly string[]): Promise<Array<LocalConversation | undefined>>;
   /** The whole live list in SPEC §1.2 order. */
   getAll(): Promise<LocalConversation[]>;
   /** One page in SPEC §1.2 order, read from the sort index (never the whole store). */
@@ -72,27 +77,35 @@ export interface StorageAdapter {
    * Applies an incremental answer or a pushed delta and moves the cursor, in one
    * transaction. Upserts merge with what is stored (drafts kept, seqs by max);
    * records equal to what is stored are not rewritten and not reported; deleting an
-   * unknown ID is a no-op.
+   * unknown ID is a no-op. With `expected`, the write happens only when the stored
+   * cursor is `expected` (the one the change was computed from); else it rejects with
+   * `CONFLICT` and writes nothing.
    */
-  applyDelta(upsert: Conversation[], remove: string[], cursor: Cursor): Promise<LocalDiff>;
+  applyDelta(upsert: Conversation[], remove: string[], cursor: Cursor, expected?: Cursor | null): Promise<LocalDiff>;
 
   /**
    * Raises `hasReadSeq` of one record (never lowers it). When `cursor` is given it is
    * stored in the same transaction. Returns the record after the change, or
    * `undefined` when there is no such record (then nothing is written at all).
    */
-  raiseRead(conversationID: string, hasReadSeq: number, cursor: Cursor | null): Promise<LocalConversation | undefined>;
+  raiseRead(conversationID: string, hasReadSeq: number, cursor: Cursor | null, expected?: Cursor | null): Promise<LocalConversation | undefined>;
 
   /** Sets the draft of one record (live and staged copies). `undefined` when unknown. */
   setDraft(conversationID: string, text: string, time: number): Promise<LocalConversation | undefined>;
 
-  /** Starts staging a full snapshot, dropping any earlier staging. */
+  /**
+   * Starts staging a full snapshot, dropping any earlier staging. The staging belongs
+   * to this adapter instance: `stagePage`, `commitFull` and `abortFull` of any other
+   * instance (another tab) reject with `CONFLICT` until it claims it with `resumeFull`.
+   */
   beginFull(cursor: Cursor): Promise<void>;
   /**
    * The full sync in progress, if one was interrupted. `null` also when no page was
    * staged yet (nothing to resume: start over with `beginFull`).
    */
   stagedFull(): Promise<StagedFull | null>;
+  /** `stagedFull()`, and the staging passes to this instance (to resume what another tab began). */
+  resumeFull(): Promise<StagedFull | null>;
   /**
    * Stages one snapshot page (one transaction: records and progress). Returns which
    * records are new or changed against the live list.

@@ -4,14 +4,21 @@
  * src/ directly, so the package build itself is not needed here.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-export default function setup(): void {
+/** Where the bare test pages (test/browser/pages) are built and served from. */
+export const pagesDir = join(root, 'test-output/pages');
+
+export default async function setup(): Promise<void> {
   const rollup = join(root, 'node_modules/.bin/rollup');
   execFileSync(rollup, ['-c', 'demo/rollup.config.mjs', '--silent'], { cwd: root, stdio: 'inherit' });
   if (!existsSync(join(root, 'demo/dist/main.js'))) throw new Error('demo build produced no demo/dist/main.js');
+  mkdirSync(pagesDir, { recursive: true });
+  await build({ entryPoints: [join(root, 'test/browser/pages/tab.ts')], outfile: join(pagesDir, 'tab.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'warning' });
+  copyFileSync(join(root, 'test/browser/pages/tab.html'), join(pagesDir, 'tab.html'));
 }

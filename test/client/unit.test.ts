@@ -41,10 +41,13 @@ describe('status reducer', () => {
     const bf = new ConvSyncError('BAD_FRAME', 'x');
     expect(reduceStatus({ state: 'idle', connected: false }, { type: 'problem', error: bf })).toEqual({ state: 'error', connected: false, error: bf });
     expect(reduceStatus({ state: 'syncing', connected: false }, { type: 'problem', error: bf })).toEqual({ state: 'syncing', connected: false, error: bf });
-    expect(reduceStatus({ state: 'error', connected: true, error: bf, lastSyncAt: 3 }, { type: 'stop' })).toEqual({ state: 'idle', connected: false, lastSyncAt: 3 });
+    expect(reduceStatus({ state: 'error', connected: true, error: bf, lastSyncAt: 3 }, { type: 'stop' })).toEqual({ state: 'stopped', connected: false, lastSyncAt: 3 });
+    const gone = new ConvSyncError('DB_DELETED', 'logged out in another tab');
+    expect(reduceStatus({ state: 'idle', connected: true }, { type: 'stop', error: gone })).toEqual({ state: 'stopped', connected: false, error: gone });
   });
   it('follows the socket', () => {
-    const up = reduceStatus(initialStatus, { type: 'socket', up: true });
+    expect(initialStatus).toEqual({ state: 'stopped', connected: false });
+    const up = reduceStatus({ state: 'idle', connected: false }, { type: 'socket', up: true });
     expect(up).toEqual({ state: 'idle', connected: true });
     expect(reduceStatus(reduceStatus(up, { type: 'sync' }), { type: 'socket', up: false })).toEqual({ state: 'syncing', connected: false });
   });
