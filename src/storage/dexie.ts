@@ -4,12 +4,13 @@
  * (docs/storage.md) with Dexie names: rows keyed `[gen+conversationID]`, list order
  * from the compound index `[gen+pinned+sortTime+conversationID]` read in reverse.
  *
- * Tables: `convsync_conversations` and `convsync_meta` (meta keys: `state`, or
- * `state:<userID>` in an app's shared instance, and `next`, the generation counter).
+ * Tables: `convsync_conversations`, `convsync_meta` (meta keys: `state`, or
+ * `state:<userID>` in an app's shared instance, and `next`, the generation counter) and
+ * `convsync_outbox` (queued local writes, by `mutationID`, with the user's state key).
  *
  * **With your own Dexie instance** (`dexieStorage({ db })`):
  * - call `dexieStorage({ db })` after declaring your versions and **before** the
- *   database is opened: it adds convsync's two tables to your highest declared version
+ *   database is opened: it adds convsync's three tables to your highest declared version
  *   (`db.version(db.verno).stores(...)`); on an open instance it throws unless the
  *   tables are already declared. When you add convsync to an existing database, bump
  *   your version number once (`db.version(n + 1).stores({})`), else Dexie warns and
@@ -27,6 +28,7 @@ import { dbName, fromStored, toStored, type Stored } from './common.js';
 import type { Driver, DriverTx } from './driver.js';
 import { dbDeleted, dbUpgraded, isClosedError, noIndexedDB, toStorageError } from './errors.js';
 import { createGenStore } from './gen-store.js';
+import type { OutboxEntry } from './outbox.js';
 import type { StorageAdapter, StorageOptions } from './types.js';
 
 /**
@@ -52,7 +54,8 @@ export interface DexieStorageOptions extends StorageOptions {
 const CONV = 'convsync_conversations';
 const META = 'convsync_meta';
 const ORDER = '[gen+pinned+sortTime+conversationID]';
-const SCHEMA = { [CONV]: '[gen+conversationID], ' + ORDER, [META]: '' };
+const OUTBOX = 'convsync_outbox';
+const SCHEMA = { [CONV]: '[gen+conversationID], ' + ORDER, [META]: '', [OUTBOX]: 'mutationID, user' };
 
 
 
@@ -72,7 +75,8 @@ async function ownDexie(name: string, opts: DexieStorageOptions): Promise<Dexie>
     throw new ConvSyncError('STORAGE', 'dexieStorage() needs the dexie package, an optional peer of convsync: npm install dexie', { cause: e });
   });
   const db = new DexieClass(name, { indexedDB: f, IDBKeyRange: kr });
-  db.version(1).stores(SCHEMA);
+  db.version(1).stores({ [CONV]: SCHEMA[CONV], [META]: '' });
+  db.version(2).stores(SCHEMA);
   return db;
 }
 
@@ -84,7 +88,9 @@ function dexieDriver(src: Source): Driver {
   const current = (): Dexie | null => ('app' in src ? src.app : src.own());
   const whole = (g: number): [unknown[], unknown[]] => [[g], [g, []]];
 
-  function txOf(conv: Table<Stored, [number, string]>, meta: Table<unknown, string>): DriverTx {
+  const user = 'app' in src ? `state:${src.userID}` : 'state';
+
+  function txOf(conv: Table<Stored, [number, string]>, meta: Table<unknown, string>, outbox: Table<OutboxEntry & { user: string }, string>): DriverTx {
     return {
       getMeta: async <T>(key: string) => (await meta.get(key)) as T | undefined,
       putMeta: async (key, value) => void (await meta.put(value, key)),
@@ -103,12 +109,15 @@ function dexieDriver(src: Source): Driver {
         const upper = after === undefined ? [gen, []] : [gen, ...after];
         return (await conv.where(ORDER).between([gen], upper, true, false).reverse().limit(limit).toArray()).map(fromStored);
       },
+      getOutbox: async () => (await outbox.where('user').equals(user).toArray()).map(({ user: _u, ...e }) => e),
+      putOutbox: async (entries) => void (await outbox.bulkPut(entries.map((e) => ({ ...e, user })))),
+      deleteOutbox: (ids) => outbox.bulkDelete([...ids]),
     };
   }
 
   return {
     name: 'app' in src ? src.app.name : src.name,
-    stateKey: 'app' in src ? `state:${src.userID}` : 'state',
+    stateKey: user,
     shared: 'app' in src,
     async open() {
       let db = current();
@@ -146,8 +155,8 @@ function dexieDriver(src: Source): Driver {
           if (!db) throw toStorageError(null, 'storage is not open');
           // the transaction's own tables: their calls belong to it even after a native
           // `await`, which loses Dexie's implicit transaction zone
-          return await db.transaction(mode, [CONV, META], (t) =>
-            fn(txOf(t.table<Stored, [number, string]>(CONV), t.table<unknown, string>(META))),
+          return await db.transaction(mode, [CONV, META, OUTBOX], (t) =>
+            fn(txOf(t.table<Stored, [number, string]>(CONV), t.table<unknown, string>(META), t.table<OutboxEntry & { user: string }, string>(OUTBOX))),
           );
         } catch (e) {
           if (attempt === 0 && db && !gone && isClosedError(e)) {

@@ -9,6 +9,7 @@
  */
 import type { LocalConversation } from '../protocol/index.js';
 import type { SortKey } from './common.js';
+import type { OutboxEntry } from './outbox.js';
 
 /** One transaction over the rows and the meta values. Writes resolve when queued. */
 export interface DriverTx {
@@ -29,6 +30,10 @@ export interface DriverTx {
   idsBetween(gen: number, lo: string, hi: string): Promise<string[]>;
   /** Up to `limit` rows of `gen` in list order, strictly after the row with sort key `after`. */
   page(gen: number, limit: number, after?: SortKey): Promise<LocalConversation[]>;
+  /** This user's queued writes (any order). */
+  getOutbox(): Promise<OutboxEntry[]>;
+  putOutbox(entries: readonly OutboxEntry[]): Promise<void>;
+  deleteOutbox(mutationIDs: readonly string[]): Promise<void>;
 }
 
 export interface Driver {

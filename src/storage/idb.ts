@@ -2,11 +2,12 @@
  * The default adapter: IndexedDB through the `idb` library (SPEC §5.2), the generation
  * store (`gen-store.ts`) over this file's driver. Design: docs/storage.md.
  *
- * Schema (database version 1):
+ * Schema (database version 2; version 1 had no outbox):
  * - `conversations`, key path `[gen, conversationID]`: the record plus `gen`, `pinned`
  *   (0|1: IndexedDB cannot index booleans) and `sortTime`. Index `order` on
  *   `[gen, pinned, sortTime, conversationID]`, read backwards for SPEC §1.2 order.
  * - `meta`, out-of-line keys: the state (`state`) and the generation counter (`next`).
+ * - `outbox`, key path `mutationID`: the queued local writes.
  */
 import { unwrap, wrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { LocalConversation } from '../protocol/index.js';
@@ -15,11 +16,14 @@ import type { Driver, DriverTx } from './driver.js';
 import { dbBlocked, dbDeleted, dbUpgraded, isClosedError, noIndexedDB, toStorageError } from './errors.js';
 import type { ConvSyncError } from '../protocol/index.js';
 import { createGenStore } from './gen-store.js';
+import type { OutboxEntry } from './outbox.js';
 import type { StorageAdapter, StorageOptions } from './types.js';
 
 const CONV = 'conversations';
 const META = 'meta';
 const ORDER = 'order';
+const OUTBOX = 'outbox';
+const VERSION = 2;
 
 
 type Tx = IDBPTransaction<unknown, string[], IDBTransactionMode>;
@@ -60,7 +64,7 @@ function idbDriver(name: string): Driver {
 
   async function connect(): Promise<IDBPDatabase> {
     if (gone) throw gone;
-    const req = factory().open(name, 1);
+    const req = factory().open(name, VERSION);
     req.onupgradeneeded = (e) => {
       if (opened && e.oldVersion === 0) {
         // it was deleted meanwhile: aborting the upgrade leaves no database behind
@@ -73,6 +77,7 @@ function idbDriver(name: string): Driver {
         raw.createObjectStore(CONV, { keyPath: ['gen', 'conversationID'] }).createIndex(ORDER, ['gen', 'pinned', 'sortTime', 'conversationID']);
         raw.createObjectStore(META);
       }
+      if (!raw.objectStoreNames.contains(OUTBOX)) raw.createObjectStore(OUTBOX, { keyPath: 'mutationID' });
     };
     const raw = await new Promise<IDBDatabase>((resolve, reject) => {
       let blocked = false;
@@ -103,6 +108,7 @@ function idbDriver(name: string): Driver {
     const conv = tx.objectStore(CONV);
     const rawConv = unwrap(conv);
     const meta = tx.objectStore(META);
+    const outbox = tx.objectStore(OUTBOX);
     const done = Promise.resolve();
     return {
       getMeta: async <T>(key: string) => (await meta.get(key)) as T | undefined,
@@ -141,6 +147,15 @@ function idbDriver(name: string): Driver {
         }
         return found;
       },
+      getOutbox: async () => (await outbox.getAll()) as OutboxEntry[],
+      putOutbox: (entries) => {
+        for (const e of entries) unwrap(outbox).put(e);
+        return done;
+      },
+      deleteOutbox: (ids) => {
+        for (const id of ids) unwrap(outbox).delete(id);
+        return done;
+      },
     };
   }
 
@@ -170,7 +185,7 @@ function idbDriver(name: string): Driver {
         let d: IDBPDatabase | null = null;
         try {
           d = db ?? (await connect());
-          const tx = d.transaction([CONV, META], mode === 'rw' ? 'readwrite' : 'readonly');
+          const tx = d.transaction([CONV, META, OUTBOX], mode === 'rw' ? 'readwrite' : 'readonly');
           try {
             const out = await fn(txOf(tx));
             await tx.done;

@@ -1,55 +1,18 @@
 /**
- * In-memory adapter (SPEC §5.2): Node without IndexedDB, tests. A database lives in a
- * module-level map under its name, so closing and reopening an adapter with the same
- * name in the same process finds the data again (a simulated reload); `destroy()`
- * removes it.
+ * In-memory adapter (SPEC §5.2): Node without IndexedDB, tests. An independent model of
+ * the storage contract (the generation store is compared with it by the contract suite);
+ * it shares only the rules: merges (`merge.ts`, `plan.ts`) and the outbox (`outbox.ts`).
  *
- * Every call builds its change aside (running `beforeWrite` for each record write)
- * and commits it only at the end, so a throw leaves nothing changed. The sorted order
- * is a `SortedList` (short sorted runs): a page costs O(log n + limit), an upsert
- * O(log n) plus a splice within one run.
+ * Every call builds its change aside (running `beforeWrite` for each record write) and
+ * commits it only at the end, so a throw leaves nothing changed. Returned records are copies.
  */
 import { compareConversations, ConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
 import { checkCursor, checkSwap, copyRecord, dbName, decodePage, encodePage, hook, newWriterID, notComplete, ownStaging } from './common.js';
+import { databases, newDB, newOrder, orderPage, put, removeRow, type MemDB } from './memory-db.js';
 import { withDraft, withRead } from './merge.js';
+import { byConversation, enqueueStep, overlay, satisfied, settleStep, viewDiff, viewPage, type OutboxEntry } from './outbox.js';
 import { planDelta, planStage } from './plan.js';
-import { SortedList } from './sorted-list.js';
-import type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './types.js';
-
-interface Staging extends StagedFull {
-  records: Map<string, LocalConversation>;
-  owner: string;
-  /** the stored cursor when the staging was begun or claimed */
-  base: Cursor | null;
-}
-
-interface MemDB {
-  live: Map<string, LocalConversation>;
-  /** `live` values in SPEC §1.2 order. */
-  order: SortedList<LocalConversation, Probe>;
-  cursor: Cursor | null;
-  staging: Staging | null;
-  /** set when `destroy()` removed it: instances that still hold it stop */
-  deleted: boolean;
-}
-
-const databases = new Map<string, MemDB>();
-
-type Probe = Parameters<typeof compareConversations>[0];
-
-const newOrder = (sorted: LocalConversation[] = []): SortedList<LocalConversation, Probe> =>
-  new SortedList<LocalConversation, Probe>(compareConversations, sorted);
-
-function removeFromOrder(order: SortedList<LocalConversation, Probe>, r: LocalConversation): void {
-  order.remove(r, (x) => x.conversationID === r.conversationID);
-}
-
-function put(db: MemDB, r: LocalConversation): void {
-  const old = db.live.get(r.conversationID);
-  if (old) removeFromOrder(db.order, old);
-  db.order.insert(r);
-  db.live.set(r.conversationID, r);
-}
+import type { LocalDiff, Page, PageCursor, StorageAdapter, StorageOptions } from './types.js';
 
 export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
   let db: MemDB | null = null;
@@ -61,15 +24,17 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
     if (db.deleted) throw new ConvSyncError('DB_DELETED', `database ${name} was deleted (by another tab?)`);
     return db;
   };
+  const ofID = (d: MemDB, id: string): OutboxEntry[] => d.outbox.filter((e) => e.conversationID === id);
+  const view = (d: MemDB, id: string): LocalConversation | undefined => {
+    const v = overlay(d.live.get(id), ofID(d, id));
+    return v && copyRecord(v);
+  };
 
   return {
     async open(userID) {
       name = dbName(opts, userID);
       let d = databases.get(name);
-      if (!d) {
-        d = { live: new Map(), order: newOrder(), cursor: null, staging: null, deleted: false };
-        databases.set(name, d);
-      }
+      if (!d) databases.set(name, (d = newDB()));
       db = d;
     },
 
@@ -87,39 +52,37 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
 
     databaseName: (userID) => `memory:${dbName(opts, userID)}`,
 
-    async getMany(ids) {
-      const d = need();
-      return ids.map((id) => {
-        const r = d.live.get(id);
-        return r && copyRecord(r);
-      });
-    },
-
     async getCursor() {
       const c = need().cursor;
       return c ? { ...c } : null;
     },
 
     async get(id) {
-      const r = need().live.get(id);
-      return r && copyRecord(r);
+      return view(need(), id);
+    },
+
+    async getMany(ids) {
+      const d = need();
+      return ids.map((id) => view(d, id));
     },
 
     async getAll() {
-      return need().order.toArray().map(copyRecord);
+      const d = need();
+      if (d.outbox.length === 0) return d.order.toArray().map(copyRecord);
+      const by = byConversation(d.outbox);
+      return d.order
+        .toArray()
+        .map((r) => overlay(r, by.get(r.conversationID) ?? []))
+        .filter((r): r is LocalConversation => r !== undefined)
+        .sort(compareConversations)
+        .map(copyRecord);
     },
 
     async getPage(limit: number, after?: PageCursor): Promise<Page> {
-      const { order } = need();
-      let probe: Probe | null = null;
-      let id: string | undefined;
-      if (after !== undefined) {
-        const [p, t, i] = decodePage(after);
-        probe = { isPinned: p === 1, latestMsgSendTime: t, conversationID: i };
-        id = i;
-      }
+      const d = need();
+      const key = after === undefined ? undefined : decodePage(after);
       const n = Math.max(0, Math.floor(limit));
-      const found = order.slice(probe, n + 1, (r) => r.conversationID === id);
+      const found = await viewPage(n + 1, key, d.outbox, async (k) => orderPage(d, k, key), async (ids) => ids.map((id) => d.live.get(id)));
       const items = found.slice(0, n).map(copyRecord);
       const last = items[items.length - 1];
       return { items, next: last && found.length > n ? encodePage(last) : null };
@@ -133,17 +96,20 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       const d = need();
       checkCursor(d.cursor, expected);
       // Planned aside (the hook may throw), committed below where nothing can throw.
-      const { writes, diff } = planDelta(d.live, upsert, remove, (id) => hook(opts, id));
+      const { writes } = planDelta(d.live, upsert, remove, (id) => hook(opts, id));
+      const done = satisfied(d.outbox, cursor);
+      const before = new Map([...writes.keys(), ...done.map((e) => e.conversationID)].map((id) => [id, view(d, id)]));
       for (const [id, r] of writes) {
         const old = d.live.get(id);
         if (r) put(d, copyRecord(r)); // the caller keeps its objects; the store keeps its own
         else if (old) {
-          removeFromOrder(d.order, old);
+          removeRow(d, old);
           d.live.delete(id);
         }
       }
+      d.outbox = d.outbox.filter((e) => !done.includes(e));
       d.cursor = { ...cursor };
-      return diff;
+      return viewDiff(before.keys(), (id) => before.get(id), (id) => view(d, id));
     },
 
     async raiseRead(id, seq, cursor, expected) {
@@ -159,18 +125,54 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       if (next) put(d, next);
       if (nextStaged) d.staging!.records.set(id, nextStaged);
       if (cursor) d.cursor = { ...cursor };
-      return copyRecord(next ?? cur);
+      return view(d, id);
     },
 
     async setDraft(id, text, time) {
       const d = need();
       const cur = d.live.get(id);
       if (!cur) return undefined;
-      const next = withDraft(cur, text, time);
-      put(d, next);
+      put(d, withDraft(cur, text, time));
       const staged = d.staging?.records.get(id);
       if (staged) d.staging!.records.set(id, withDraft(staged, text, time));
-      return copyRecord(next);
+      return view(d, id);
+    },
+
+    async enqueue(w, mutationID, now) {
+      const d = need();
+      const step = enqueueStep(d.outbox, d.live.get(w.conversationID), w, mutationID, d.outboxSeq, now);
+      if (!step) return null;
+      hook(opts, w.conversationID);
+      if (step.merged) d.outbox = d.outbox.map((e) => (e.seq === step.entry.seq ? step.entry : e));
+      else {
+        d.outbox = [...d.outbox, step.entry];
+        d.outboxSeq++;
+      }
+      return { entry: { ...step.entry }, diff: step.diff };
+    },
+
+    async outbox() {
+      return need().outbox.map((e) => ({ ...e }));
+    },
+
+    async attempt(mutationID) {
+      const d = need();
+      const e = d.outbox.find((x) => x.mutationID === mutationID);
+      if (!e) return undefined;
+      hook(opts, e.conversationID);
+      const next = { ...e, attempts: e.attempts + 1 };
+      d.outbox = d.outbox.map((x) => (x === e ? next : x));
+      return { ...next };
+    },
+
+    async settle(mutationID, outcome) {
+      const d = need();
+      const e = d.outbox.find((x) => x.mutationID === mutationID);
+      if (!e) return { entry: undefined, diff: { added: [], updated: [], removed: [] } };
+      hook(opts, e.conversationID);
+      const step = settleStep(d.outbox, e, outcome, d.cursor, d.live.get(e.conversationID));
+      d.outbox = step.remove ? d.outbox.filter((x) => x !== e) : d.outbox.map((x) => (x === e ? step.put! : x));
+      return { entry: { ...e }, diff: step.diff };
     },
 
     async beginFull(cursor) {
@@ -200,7 +202,10 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       for (const r of plan.rows) s.records.set(r.conversationID, copyRecord(r));
       s.staged += records.length;
       s.nextCursor = nextCursor;
-      return { added: plan.added, updated: plan.updated };
+      if (d.outbox.length === 0) return { added: plan.added, updated: plan.updated };
+      const by = byConversation(d.outbox);
+      const diff = viewDiff(records.map((c) => c.conversationID), (id) => view(d, id), (id) => overlay(s.records.get(id), by.get(id) ?? []));
+      return { added: diff.added, updated: diff.updated };
     },
 
     async commitFull() {
@@ -208,14 +213,17 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       const s = ownStaging(d.staging, writer);
       if (s.nextCursor !== null) throw notComplete();
       checkSwap(d.cursor, s);
-      const removed: string[] = [];
-      for (const id of d.live.keys()) if (!s.records.has(id)) removed.push(id);
-      for (const id of removed) hook(opts, id);
+      const gone: string[] = [];
+      for (const id of d.live.keys()) if (!s.records.has(id)) gone.push(id);
+      for (const id of gone) hook(opts, id);
+      const shown = gone.filter((id) => view(d, id) !== undefined);
       d.live = s.records;
       d.order = newOrder([...s.records.values()].sort(compareConversations));
       d.cursor = { ...s.cursor };
       d.staging = null;
-      return removed;
+      const done = satisfied(d.outbox, d.cursor, true);
+      d.outbox = d.outbox.filter((e) => !done.includes(e));
+      return shown;
     },
 
     async abortFull() {

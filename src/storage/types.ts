@@ -12,7 +12,19 @@
  * - client-only fields (drafts) survive every write made by a sync;
  * - `maxSeq` / `hasReadSeq` never go down: the larger of stored and incoming wins.
  */
-import type { Conversation, Cursor, LocalConversation } from '../protocol/index.js';
+import type { Conversation, Cursor, ErrorCode, LocalConversation } from '../protocol/index.js';
+import type { NewWrite, OutboxEntry } from './outbox.js';
+
+export type { ConversationSettings, NewWrite, OutboxEntry, WriteKind } from './outbox.js';
+
+/** What became of one send of a queued write. */
+export type WriteOutcome =
+  /** the server applied it (or had): the version its change produced */
+  | { ack: Cursor }
+  /** the server refused it for good: the write goes and its effect is rolled back */
+  | { refused: { code: ErrorCode; message: string } }
+  /** it failed and is tried again */
+  | { retry: { code: ErrorCode; message: string } };
 
 /** An opaque position in the sorted list, from `Page.next`. */
 export type PageCursor = string;
@@ -92,6 +104,24 @@ export interface StorageAdapter {
 
   /** Sets the draft of one record (live and staged copies). `undefined` when unknown. */
   setDraft(conversationID: string, text: string, time: number): Promise<LocalConversation | undefined>;
+
+  /**
+   * Queues a local write and shows it at once, in one transaction: the entry joins the
+   * outbox and every read and diff shows the record with it on top (stored records stay
+   * what the server said). `null` when the conversation is not in the list (as shown).
+   */
+  enqueue(write: NewWrite, mutationID: string, now: number): Promise<{ entry: OutboxEntry; diff: LocalDiff } | null>;
+  /** The queued writes, oldest first. */
+  outbox(): Promise<OutboxEntry[]>;
+  /** Counts a send before it goes out (a write tried once is never merged into); `undefined` when it is gone. */
+  attempt(mutationID: string): Promise<OutboxEntry | undefined>;
+  /**
+   * Records what became of a send. An accepted write stays on top until the cursor
+   * reaches the version it produced (or a full sync moves to another log); a refused one
+   * goes at once. Resolves with the entry as it was (`undefined`: unknown) and the change
+   * the user sees.
+   */
+  settle(mutationID: string, outcome: WriteOutcome): Promise<{ entry: OutboxEntry | undefined; diff: LocalDiff }>;
 
   /**
    * Starts staging a full snapshot, dropping any earlier staging. The staging belongs
