@@ -1,6 +1,8 @@
 /** convsync: the client SDK. Adapters are imported from their own modules so bundlers drop the unused ones. */
 export { createConversationSync } from './client/create.js';
 export type { ConversationSync, ConversationSyncOptions, PageOptions } from './client/create.js';
+export type { WriteResult } from './client/writes.js';
+export type { PendingWrite } from './client/pending.js';
 export type { ChangeMode, ChangeSet, ClientMetrics, Progress } from './client/types.js';
 export type { SyncState, SyncStatus } from './client/status.js';
 export type { Clock } from './client/clock.js';
@@ -12,7 +14,7 @@ export { memoryTabs, type MemoryTab, type MemoryTabs } from './client/tabs-memor
 export { idbStorage } from './storage/idb.js';
 export { dexieStorage, type DexieInstance, type DexieStorageOptions } from './storage/dexie.js';
 export { memoryStorage } from './storage/memory.js';
-export type { LocalDiff, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions } from './storage/types.js';
+export type { ConversationSettings, LocalDiff, NewWrite, OutboxEntry, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions, WriteKind, WriteOutcome } from './storage/types.js';
 export { ConvSyncError, type ErrorCode } from './protocol/errors.js';
 /** The list order (SPEC §1.2) and unread arithmetic, for apps that keep their own rows. */
 export { compareConversations, totalUnreadOf, unreadCountOf } from './protocol/order.js';

@@ -1,8 +1,7 @@
 /** `createConversationSync`: the public client object of SPEC §5.1, wired from the parts. */
-import type { Observable } from 'rxjs';
-import { ConvSyncError, type Cursor, type LocalConversation, type SyncMode } from '../protocol/index.js';
+import { ConvSyncError } from '../protocol/index.js';
 import { idbStorage } from '../storage/idb.js';
-import type { Page } from '../storage/types.js';
+import type { ConversationSync } from './api.js';
 import { changesOf } from './diff.js';
 import { tokenSource } from './http.js';
 import { createHub } from './hub.js';
@@ -10,45 +9,12 @@ import { createLiveList } from './live-list.js';
 import { defaults, type ConversationSyncOptions, type ResolvedOptions } from './options.js';
 import { startSession, type Session } from './session.js';
 import { initialStatus, reduceStatus, type StatusEvent, type SyncStatus } from './status.js';
-import { newMetrics, type ChangeSet, type ClientMetrics, type Progress } from './types.js';
+import { createPendingList } from './pending.js';
+import { newMetrics, type ChangeSet, type Progress } from './types.js';
+import { createWrites } from './writes.js';
 
 export type { ConversationSyncOptions } from './options.js';
-
-export interface PageOptions {
-  /** Records per page. Default 20. */
-  limit?: number;
-  /** `next` of the previous page. */
-  after?: string | null;
-}
-
-export interface ConversationSync {
-  /** Opens storage (cached data readable at once), then connects and syncs in the background. */
-  start(): Promise<void>;
-  /** Closes the socket and the database; the data stays. */
-  stop(): Promise<void>;
-  /** Stops and deletes this user's local database; every other tab of the user stops too (a logout). */
-  clear(): Promise<void>;
-  /** Runs a sync now, or joins the one in flight; resolves with its mode. */
-  sync(): Promise<SyncMode>;
-  get(conversationID: string): Promise<LocalConversation | undefined>;
-  /** One page of the sorted list, straight from storage. */
-  getPage(opts?: PageOptions): Promise<Page>;
-  /** Sets (or with `''` clears) a local draft; resolves with the record, `undefined` if unknown. */
-  setDraft(conversationID: string, text: string): Promise<LocalConversation | undefined>;
-  /** The whole sorted list, live (lazy: loaded when first subscribed). */
-  readonly conversations$: Observable<LocalConversation[]>;
-  readonly totalUnread$: Observable<number>;
-  readonly status$: Observable<SyncStatus>;
-  /** One event per sync (its true diff), per applied pushed frame, per draft. */
-  readonly changes$: Observable<ChangeSet>;
-  /** Full-sync progress. */
-  readonly progress$: Observable<Progress>;
-  /** Whether this tab leads: it holds the socket and runs the syncs of every tab of the user (docs/tabs.md). */
-  readonly leader$: Observable<boolean>;
-  /** The stored cursor (null before the first sync). */
-  cursor(): Cursor | null;
-  metrics(): ClientMetrics;
-}
+export type { ConversationSync, PageOptions } from './api.js';
 
 const GONE = new Set(['DB_DELETED', 'DB_UPGRADED']);
 /** A commit names at most this many IDs to the other tabs; more, and they read the whole list again. */
@@ -74,6 +40,14 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
   let whenOpen = new Promise<void>((r) => (onOpen = r));
   const live = createLiveList(() => whenOpen.then(() => storage.getAll()));
 
+  const pending = createPendingList(
+    () => (session ? storage.outbox() : Promise.resolve([])),
+    (count) => onStatus({ type: 'pending', count }),
+  );
+  const writes = createWrites(
+    (w, id) => read(() => need().replica.enqueue(w, id)),
+    () => session?.send(),
+  );
   const leading = (): boolean => session?.leading ?? false;
   function onStatus(e: StatusEvent): void {
     const next = reduceStatus(status$.value(), e);
@@ -109,7 +83,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
         if (!lead) return;
         // a leader that crashed may have committed what it could not announce: every tab reads the list again
         live.reload();
-        session?.link.commit(null, null);
+        session?.link.commit(null, null, false, []);
       },
       onStatus,
       onProgress(p) {
@@ -120,15 +94,21 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
         if (c.reload) live.reload();
         else if (!c.end) live.fold(c.diff);
         toChanges(c);
+        // a write the server accepted leaves the queue once the cursor reaches its version
+        if (c.outbox || (pending.count() > 0 && c.mode !== 'local')) pending.reload();
+        if (c.settled) writes.settled(c.settled);
         if (c.end) return;
         const ids = [...c.diff.added, ...c.diff.updated].map((r) => r.conversationID).concat(c.diff.removed);
-        session?.link.commit(c.reload || ids.length > ANNOUNCED_IDS ? null : ids, session.replica.cursor);
+        session?.link.commit(c.reload || ids.length > ANNOUNCED_IDS ? null : ids, session.replica.cursor, c.outbox ?? false, c.settled ?? []);
       },
       tabs: {
-        commit(ids, cursor) {
+        commit(ids, cursor, outbox, settled) {
           const s = session;
           if (!s) return;
           if (cursor) s.replica.observe(cursor);
+          writes.settled(settled);
+          if (outbox || pending.count() > 0) pending.reload();
+          if (outbox) s.send();
           if (ids === null) return live.reload();
           if (!live.active()) return;
           // storage is the truth: read what the other tab touched, in this tab's write order
@@ -148,6 +128,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
       },
     });
     onOpen();
+    pending.reload();
   }
 
   /** Stops; `error` says why when nobody here asked (another tab logged out). */
@@ -158,6 +139,8 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
     session = null;
     whenOpen = new Promise<void>((r) => (onOpen = r));
     await s?.stop().catch(() => {});
+    writes.stopped();
+    pending.reset();
     onStatus(error ? { type: 'stop', error } : { type: 'stop' });
   }
 
@@ -192,6 +175,10 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
       if (typeof text !== 'string') throw new ConvSyncError('INVALID_ARGUMENT', 'a draft is a string');
       return read(() => need().replica.setDraft(id, text));
     },
+    setConversation: (id, settings) => writes.setConversation(id, settings),
+    markAsRead: (id, hasReadSeq) => writes.markAsRead(id, hasReadSeq),
+    deleteConversation: (id) => writes.deleteConversation(id),
+    pendingWrites$: pending.pending$,
     conversations$: live.conversations$,
     totalUnread$: live.totalUnread$,
     status$: status$.obs,

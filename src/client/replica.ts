@@ -5,13 +5,12 @@
  * The live list, `changes$` (and other tabs) subscribe to it; nothing else reports data.
  *
  * A full sync is staged here too: the diff of the pages staged so far is kept until
- * the swap, and local writes made meanwhile (drafts, reads) are applied to it by the
- * same rules storage applies to the staged copies, so the swap reports what storage holds.
+ * the swap; the conversations that local writes touched meanwhile (drafts, reads, queued
+ * writes) are read again right after the swap, so the swap reports what storage holds.
  */
-import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
+import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type ErrorCode, type LocalConversation } from '../protocol/index.js';
 import { toStorageError } from '../storage/errors.js';
-import { withDraft, withRead } from '../storage/merge.js';
-import type { LocalDiff, StagedFull, StorageAdapter } from '../storage/types.js';
+import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, WriteOutcome } from '../storage/types.js';
 import type { Clock } from './clock.js';
 import type { ChangeMode } from './types.js';
 
@@ -24,6 +23,17 @@ export interface Commit {
   end?: boolean;
   /** `diff` misses part of the change (a resumed full sync): read the list again. */
   reload?: boolean;
+  /** the outbox changed (a write queued, tried, accepted or refused) */
+  outbox?: boolean;
+  /** writes the server answered for good: every mutation ID they stand for, with the outcome */
+  settled?: Settled[];
+}
+
+/** The end of a queued write (and of the calls merged into it). */
+export interface Settled {
+  mutationIDs: string[];
+  ack?: Cursor;
+  error?: { code: ErrorCode; message: string; errCode?: number };
 }
 
 /** An incremental change: records to merge in, IDs to delete, the cursor after it. */
@@ -58,6 +68,12 @@ export interface Replica {
   /** Raises `hasReadSeq`; `advance` says, for the cursor of the time, whether the cursor moves with it. */
   raiseRead(id: string, seq: number, advance: (cursor: Cursor | null) => Cursor | null): Promise<ReadResult>;
   setDraft(id: string, text: string): Promise<LocalConversation | undefined>;
+  /** Queues a local write, shown at once; `null` when the conversation is not shown. */
+  enqueue(write: NewWrite, mutationID: string): Promise<OutboxEntry | null>;
+  /** Counts a send of a queued write before it goes out; `undefined` when it is gone. */
+  attempt(mutationID: string): Promise<OutboxEntry | undefined>;
+  /** Records what the server said to a send. */
+  settle(mutationID: string, outcome: WriteOutcome): Promise<void>;
   /** The staged full sync to resume, now this tab's (`null`: none). */
   resumeFull(): Promise<StagedFull | null>;
   beginFull(cursor: Cursor): Promise<void>;
@@ -100,6 +116,9 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
   const listeners = new Set<(c: Commit) => void>();
   /** The diff of the full sync being staged, by ID; `null` when none runs in this session. */
   let staged: Map<string, [LocalConversation, 'added' | 'updated']> | null = null;
+  /** Conversations local writes touched while a snapshot was staged: read again after the swap. */
+  const touched = new Set<string>();
+  const touch = (id: string): void => void (staged && touched.add(id));
 
   const emit = (c: Commit): void => {
     for (const f of [...listeners]) f(c);
@@ -128,12 +147,6 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
       }
     });
 
-  /** A local write while a snapshot is staged: the staged diff follows the staged copy. */
-  function patchStaged(id: string, change: (r: LocalConversation) => LocalConversation | undefined): void {
-    const s = staged?.get(id);
-    const next = s && change(s[0]);
-    if (next) staged!.set(id, [next, s[1]]);
-  }
 
   return {
     storage: adapter,
@@ -170,7 +183,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         if (old.hasReadSeq >= seq && !next) return { rec: old, raised: false };
         const rec = await storage.raiseRead(id, seq, next, cursor);
         if (next) cursor = next;
-        patchStaged(id, (r) => withRead(r, seq));
+        touch(id);
         const raised = rec !== undefined && rec.hasReadSeq !== old.hasReadSeq;
         if (raised) emit({ diff: updatedOnly(rec), mode: 'pushed' });
         return { rec, raised };
@@ -181,9 +194,35 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         const time = clock.now();
         const rec = await storage.setDraft(id, text, time);
         if (!rec) return undefined;
-        patchStaged(id, (r) => withDraft(r, text, time));
+        touch(id);
         emit({ diff: updatedOnly(rec), mode: 'local' });
         return rec;
+      }),
+
+    enqueue: (w, mutationID) =>
+      exclusive(async () => {
+        const r = await storage.enqueue(w, mutationID, clock.now());
+        if (!r) return null;
+        touch(w.conversationID);
+        emit({ diff: r.diff, mode: 'local', outbox: true });
+        return r.entry;
+      }),
+
+    attempt: (mutationID) =>
+      exclusive(async () => {
+        const e = await storage.attempt(mutationID);
+        if (e) emit({ diff: EMPTY, mode: 'local', outbox: true });
+        return e;
+      }),
+
+    settle: (mutationID, outcome) =>
+      exclusive(async () => {
+        const { entry, diff } = await storage.settle(mutationID, outcome);
+        if (!entry) return;
+        touch(entry.conversationID);
+        const mutationIDs = [entry.mutationID, ...(entry.merged ?? [])];
+        const settled: Settled[] = 'ack' in outcome ? [{ mutationIDs, ack: outcome.ack }] : 'refused' in outcome ? [{ mutationIDs, error: outcome.refused }] : [];
+        emit({ diff, mode: 'refused' in outcome ? 'rollback' : 'local', outbox: true, settled });
       }),
 
     resumeFull: () => exclusive(() => storage.resumeFull()),
@@ -206,6 +245,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
       exclusive(async () => {
         await storage.abortFull();
         staged = null;
+        touched.clear();
       }),
 
     commitFull: (round, resumed) =>
@@ -213,7 +253,16 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         const removed = await storage.commitFull();
         cursor = await storage.getCursor();
         const diff: LocalDiff = { added: [], updated: [], removed };
-        for (const [r, kind] of staged?.values() ?? []) diff[kind].push(r);
+        for (const [r, kind] of staged?.values() ?? []) if (!touched.has(r.conversationID)) diff[kind].push(r);
+        // what local writes changed while staging: as storage holds it now
+        const ids = [...touched];
+        const now = await storage.getMany(ids);
+        ids.forEach((id, i) => {
+          const r = now[i];
+          if (r) (staged?.get(id)?.[1] === 'added' ? diff.added : diff.updated).push(r);
+          else if (!removed.includes(id)) diff.removed.push(id);
+        });
+        touched.clear();
         staged = null;
         emit({ diff, mode: 'full', round, ...(resumed ? { reload: true } : {}) });
       }),

@@ -13,6 +13,7 @@ import type { ResolvedOptions } from './options.js';
 import { createReplica, type Commit, type Replica } from './replica.js';
 import { createSocket, type WebSocketCtor } from './socket.js';
 import type { StatusEvent } from './status.js';
+import { createSender, type Sender } from './outbox-sender.js';
 import { createSyncLoop, type SyncLoop } from './sync-loop.js';
 import { createSyncRound } from './sync-round.js';
 import { createTabLink, type TabLink, type TabLinkHooks } from './tab-link.js';
@@ -37,6 +38,8 @@ export interface Session {
   readonly leading: boolean;
   /** A sync: here when this tab leads, else asked of the leader. */
   sync(): Promise<SyncMode>;
+  /** The outbox changed: the leader (this tab, if it leads) sends what waits. */
+  send(): void;
   /** Closes the socket, aborts requests, waits for the round and the writes, closes storage. */
   stop(): Promise<void>;
 }
@@ -59,12 +62,26 @@ export async function createEngineParts(o: EngineOptions, storage: StorageAdapte
   return { replica, ...createEngine(o, replica, transport, h) };
 }
 
-/** The leader's duties: the engine, the socket and the listeners, until `stop()`. */
-async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSource, h: SessionHooks): Promise<{ loop: SyncLoop; stop(): Promise<void> }> {
+interface Duties {
+  loop: SyncLoop;
+  sender: Sender;
+  stop(): Promise<void>;
+}
+
+/** The leader's duties: the engine, the outbox sender, the socket and the listeners, until `stop()`. */
+async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSource, h: SessionHooks): Promise<Duties> {
   await replica.init(); // another tab may have moved the cursor while this one followed
   const http = createHttp({ apiURL: o.apiURL, token, fetch: o.fetch, clock: o.clock, timeoutMs: o.requestTimeoutMs, stats: h.metrics });
-  const { loop, frames } = createEngine(o, replica, userTransport(http, o.userID), h);
-  const offOnline = o.syncOnOnline ? listen('online', () => loop.trigger()) : null;
+  const transport = userTransport(http, o.userID);
+  // a sync that worked means the server is reachable: what waits goes now
+  const { loop, frames } = createEngine(o, replica, transport, { ...h, onStatus: (e) => (h.onStatus(e), e.type === 'ok' && sender.retryNow()) });
+  const sender = createSender({ ...o, replica, transport, refused: (e) => loop.problem(e) });
+  const offOnline = o.syncOnOnline
+    ? listen('online', () => {
+        loop.trigger();
+        sender.retryNow();
+      })
+    : null;
   const WS = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
   const socket =
     o.wsURL && WS
@@ -75,6 +92,7 @@ async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSou
               h.onStatus({ type: 'socket', up: true });
               loop.setSocketUp(true);
               loop.trigger(); // every (re)connect: catch up on what was missed
+              sender.retryNow(); // and send what waits
             },
             down() {
               h.onStatus({ type: 'socket', up: false });
@@ -88,10 +106,13 @@ async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSou
   if (socket) socket.start();
   else loop.setSocketUp(false);
   loop.trigger();
+  sender.retryNow();
   return {
     loop,
+    sender,
     async stop() {
       offOnline?.();
+      sender.stop();
       socket?.stop();
       http.abortAll();
       await loop.stop();
@@ -110,7 +131,7 @@ export async function startSession(o: ResolvedOptions, storage: StorageAdapter, 
     throw e;
   }
   replica.onCommit(h.onCommit);
-  let duties: Promise<{ loop: SyncLoop; stop(): Promise<void> }> | null = null;
+  let duties: Promise<Duties> | null = null;
   let stopped = false;
   const tabs = (o.tabs === false ? null : (o.tabs ?? webTabs())) ?? soloTab();
   const link = createTabLink(
@@ -146,6 +167,7 @@ export async function startSession(o: ResolvedOptions, storage: StorageAdapter, 
       return link.leadership.leading;
     },
     sync: () => link.requestSync(),
+    send: () => void duties?.then((d) => d.sender.send(), () => {}),
     async stop() {
       stopped = true;
       const d = duties;

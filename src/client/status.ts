@@ -8,6 +8,8 @@ export interface SyncStatus {
   state: SyncState;
   /** The notification socket is authenticated and live. */
   connected: boolean;
+  /** Local writes not yet confirmed by the server (`pendingWrites$` lists them). */
+  pendingWrites: number;
   /** ms since epoch of the last successful sync. */
   lastSyncAt?: number;
   lastMode?: SyncMode;
@@ -26,12 +28,14 @@ export type StatusEvent =
   | { type: 'problem'; error: ConvSyncError }
   /** the socket came up (authenticated) or went down */
   | { type: 'socket'; up: boolean }
+  /** the number of queued local writes changed */
+  | { type: 'pending'; count: number }
   /** the client started (its status until it hears the leader's, or runs its own syncs) */
   | { type: 'start' }
   /** the client stopped; `error` says why when it was not asked to (a logout in another tab) */
   | { type: 'stop'; error?: ConvSyncError };
 
-export const initialStatus: SyncStatus = { state: 'stopped', connected: false };
+export const initialStatus: SyncStatus = { state: 'stopped', connected: false, pendingWrites: 0 };
 
 const offlineCodes = new Set(['NETWORK', 'TIMEOUT']);
 
@@ -48,6 +52,8 @@ export function reduceStatus(s: SyncStatus, e: StatusEvent): SyncStatus {
       return { ...s, state: s.state === 'syncing' ? 'syncing' : 'error', error: e.error };
     case 'socket':
       return { ...s, connected: e.up };
+    case 'pending':
+      return { ...s, pendingWrites: e.count };
     case 'start':
       return { ...rest, state: 'idle', connected: false };
     case 'stop':

@@ -11,6 +11,7 @@ import type { SyncStatus } from './status.js';
 import type { TabCoordinator } from './tabs.js';
 import type { ChangeSet, Progress } from './types.js';
 import type { Clock } from './clock.js';
+import type { Settled } from './replica.js';
 
 interface WireError {
   code: ErrorCode;
@@ -26,7 +27,7 @@ type WireStatus = Omit<SyncStatus, 'error'> & { error?: WireError };
 export type TabMessage = { from: string; leader: boolean } & (
   | LeaderMessage
   /** `ids: null`: too many to name (a full sync): read the whole list again */
-  | { t: 'commit'; ids: string[] | null; cursor: Cursor | null }
+  | { t: 'commit'; ids: string[] | null; cursor: Cursor | null; outbox: boolean; settled: Settled[] }
   | { t: 'changes'; changes: ChangeSet }
   | { t: 'status'; status: WireStatus }
   | { t: 'progress'; progress: Progress }
@@ -40,8 +41,8 @@ export type TabMessage = { from: string; leader: boolean } & (
 export interface TabLinkHooks {
   lead(): void;
   lose(): void;
-  /** another tab committed a change to these IDs (`null`: to the whole list) */
-  commit(ids: string[] | null, cursor: Cursor | null): void;
+  /** another tab committed a change to these IDs (`null`: to the whole list), maybe to the outbox */
+  commit(ids: string[] | null, cursor: Cursor | null, outbox: boolean, settled: Settled[]): void;
   changes(c: ChangeSet): void;
   status(s: SyncStatus): void;
   progress(p: Progress): void;
@@ -57,7 +58,7 @@ export interface TabLinkHooks {
 
 export interface TabLink {
   readonly leadership: Leadership;
-  commit(ids: string[] | null, cursor: Cursor | null): void;
+  commit(ids: string[] | null, cursor: Cursor | null, outbox: boolean, settled: Settled[]): void;
   changes(c: ChangeSet): void;
   /** the leader's status and progress, for the followers */
   status(s: SyncStatus): void;
@@ -124,7 +125,7 @@ export function createTabLink(c: TabLinkConfig, h: TabLinkHooks): TabLink {
     switch (m.t) {
       case 'commit':
         // only the leader writes cursors: a follower's commit says nothing about it
-        return h.commit(m.ids, m.leader ? m.cursor : null);
+        return h.commit(m.ids, m.leader ? m.cursor : null, m.outbox, m.settled);
       case 'changes':
         return h.changes(m.changes);
       case 'status':
@@ -157,7 +158,7 @@ export function createTabLink(c: TabLinkConfig, h: TabLinkHooks): TabLink {
 
   return {
     leadership,
-    commit: (ids, cursor) => post({ t: 'commit', ids, cursor }),
+    commit: (ids, cursor, outbox, settled) => post({ t: 'commit', ids, cursor, outbox, settled }),
     changes: (changes) => post({ t: 'changes', changes }),
     status(s) {
       const { error, ...rest } = s;

@@ -2,8 +2,12 @@
 import type { ErrorCode, SyncMode } from '../protocol/index.js';
 import type { LocalDiff } from '../storage/types.js';
 
-/** How a change reached the device: a sync (by its mode), a pushed frame, or a local edit (draft). */
-export type ChangeMode = SyncMode | 'pushed' | 'local';
+/**
+ * How a change reached the device: a sync (by its mode), a pushed frame, a local edit (a
+ * draft, or a write shown before the server has it), or the roll-back of a write the
+ * server refused.
+ */
+export type ChangeMode = SyncMode | 'pushed' | 'local' | 'rollback';
 
 /** One `changes$` event: the true diff of one sync, one pushed frame or one local edit. */
 export interface ChangeSet extends LocalDiff {

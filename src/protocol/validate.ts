@@ -153,6 +153,11 @@ export function readFullIDs(data: unknown): FullIDsAnswer {
   });
 }
 
+/** The answer of a write (SPEC §3.2): the version its change produced, or the head. */
+export function readWriteAnswer(data: unknown): Cursor {
+  return guard('BAD_ANSWER', 'write answer', () => cursorOf(obj(data, 'data'), 'data'));
+}
+
 export function readSortedList(data: unknown): SortedListAnswer {
   return guard('BAD_ANSWER', 'sorted list', () => {
     const o = obj(data, 'data');

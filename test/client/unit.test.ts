@@ -21,13 +21,13 @@ describe('status reducer', () => {
   const badA = new ConvSyncError('BAD_ANSWER', 'bad');
   it('goes through syncing to idle and remembers the last sync', () => {
     let s: SyncStatus = reduceStatus(initialStatus, { type: 'sync' });
-    expect(s).toEqual({ state: 'syncing', connected: false });
+    expect(s).toEqual({ state: 'syncing', connected: false, pendingWrites: 0 });
     s = reduceStatus(s, { type: 'ok', mode: 'full', at: 5 });
-    expect(s).toEqual({ state: 'idle', connected: false, lastSyncAt: 5, lastMode: 'full' });
+    expect(s).toEqual({ state: 'idle', connected: false, pendingWrites: 0, lastSyncAt: 5, lastMode: 'full' });
   });
   it('network failures mean offline, other failures error; the error stays until a success', () => {
-    let s = reduceStatus({ state: 'syncing', connected: false, lastSyncAt: 1, lastMode: 'equal' }, { type: 'fail', error: net });
-    expect(s).toEqual({ state: 'offline', connected: false, lastSyncAt: 1, lastMode: 'equal', error: net });
+    let s = reduceStatus({ state: 'syncing', connected: false, pendingWrites: 0, lastSyncAt: 1, lastMode: 'equal' }, { type: 'fail', error: net });
+    expect(s).toEqual({ state: 'offline', connected: false, pendingWrites: 0, lastSyncAt: 1, lastMode: 'equal', error: net });
     s = reduceStatus(s, { type: 'sync' });
     expect(s.state).toBe('syncing');
     expect(s.error).toBe(net);
@@ -35,26 +35,29 @@ describe('status reducer', () => {
     expect(s.state).toBe('error');
     expect(reduceStatus(s, { type: 'fail', error: new ConvSyncError('TIMEOUT', 't') }).state).toBe('offline');
     s = reduceStatus(s, { type: 'ok', mode: 'equal', at: 9 });
-    expect(s).toEqual({ state: 'idle', connected: false, lastSyncAt: 9, lastMode: 'equal' });
+    expect(s).toEqual({ state: 'idle', connected: false, pendingWrites: 0, lastSyncAt: 9, lastMode: 'equal' });
   });
   it('a problem outside a sync is an error, during a sync it is recorded only', () => {
     const bf = new ConvSyncError('BAD_FRAME', 'x');
-    expect(reduceStatus({ state: 'idle', connected: false }, { type: 'problem', error: bf })).toEqual({ state: 'error', connected: false, error: bf });
-    expect(reduceStatus({ state: 'syncing', connected: false }, { type: 'problem', error: bf })).toEqual({ state: 'syncing', connected: false, error: bf });
-    expect(reduceStatus({ state: 'error', connected: true, error: bf, lastSyncAt: 3 }, { type: 'stop' })).toEqual({ state: 'stopped', connected: false, lastSyncAt: 3 });
+    expect(reduceStatus({ state: 'idle', connected: false, pendingWrites: 0 }, { type: 'problem', error: bf })).toEqual({ state: 'error', connected: false, pendingWrites: 0, error: bf });
+    expect(reduceStatus({ state: 'syncing', connected: false, pendingWrites: 0 }, { type: 'problem', error: bf })).toEqual({ state: 'syncing', connected: false, pendingWrites: 0, error: bf });
+    expect(reduceStatus({ state: 'error', connected: true, pendingWrites: 0, error: bf, lastSyncAt: 3 }, { type: 'stop' })).toEqual({ state: 'stopped', connected: false, pendingWrites: 0, lastSyncAt: 3 });
     const gone = new ConvSyncError('DB_DELETED', 'logged out in another tab');
-    expect(reduceStatus({ state: 'idle', connected: true }, { type: 'stop', error: gone })).toEqual({ state: 'stopped', connected: false, error: gone });
+    expect(reduceStatus({ state: 'idle', connected: true, pendingWrites: 0 }, { type: 'stop', error: gone })).toEqual({ state: 'stopped', connected: false, pendingWrites: 0, error: gone });
   });
   it('follows the socket', () => {
-    expect(initialStatus).toEqual({ state: 'stopped', connected: false });
-    const up = reduceStatus({ state: 'idle', connected: false }, { type: 'socket', up: true });
-    expect(up).toEqual({ state: 'idle', connected: true });
-    expect(reduceStatus(reduceStatus(up, { type: 'sync' }), { type: 'socket', up: false })).toEqual({ state: 'syncing', connected: false });
+    expect(initialStatus).toEqual({ state: 'stopped', connected: false, pendingWrites: 0 });
+    const up = reduceStatus({ state: 'idle', connected: false, pendingWrites: 0 }, { type: 'socket', up: true });
+    expect(up).toEqual({ state: 'idle', connected: true, pendingWrites: 0 });
+    expect(reduceStatus(reduceStatus(up, { type: 'sync' }), { type: 'socket', up: false })).toEqual({ state: 'syncing', connected: false, pendingWrites: 0 });
+  });
+  it('counts the queued writes', () => {
+    expect(reduceStatus({ state: 'idle', connected: true, pendingWrites: 0 }, { type: 'pending', count: 3 })).toEqual({ state: 'idle', connected: true, pendingWrites: 3 });
   });
   it('is pure', () => {
-    const s: SyncStatus = { state: 'idle', connected: false };
+    const s: SyncStatus = { state: 'idle', connected: false, pendingWrites: 0 };
     reduceStatus(s, { type: 'fail', error: net });
-    expect(s).toEqual({ state: 'idle', connected: false });
+    expect(s).toEqual({ state: 'idle', connected: false, pendingWrites: 0 });
   });
 });
 
