@@ -129,6 +129,12 @@ describe.each(adapters)('outbox contract: %s', (_kind, make) => {
     const d = await a.applyDelta([makeConversation('sg_a', { latestMsgSendTime: T + 1, isPinned: true })], [], C(3));
     expect(d).toEqual({ added: [], updated: [], removed: [] }); // the server's record is what was shown
     expect(await a.outbox()).toEqual([]);
+    // accepted on a log that was reset since: the next write on the current log drops it
+    await a.enqueue({ kind: 'set', conversationID: 'sg_b', settings: { ex: 'old log' } }, 'p0', T);
+    await a.settle('p0', { ack: C(7, 'c'.repeat(24)) });
+    expect((await a.outbox()).map((e) => e.mutationID)).toEqual(['p0']);
+    await a.applyDelta([], [], C(3));
+    expect(await a.outbox()).toEqual([]);
     // accepted at a version the cursor already passed: goes at once
     await a.enqueue({ kind: 'set', conversationID: 'sg_c', settings: { ex: 'y' } }, 'p2', T);
     await a.settle('p2', { ack: C(3) });

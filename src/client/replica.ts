@@ -74,6 +74,11 @@ export interface Replica {
   attempt(mutationID: string): Promise<OutboxEntry | undefined>;
   /** Records what the server said to a send. */
   settle(mutationID: string, outcome: WriteOutcome): Promise<void>;
+  /**
+   * The server just confirmed the cursor's log as current: writes it accepted on another
+   * log (before a reset) are in the records now, and leave the queue.
+   */
+  confirmLog(round?: number): Promise<void>;
   /** The staged full sync to resume, now this tab's (`null`: none). */
   resumeFull(): Promise<StagedFull | null>;
   beginFull(cursor: Cursor): Promise<void>;
@@ -118,6 +123,8 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
   let staged: Map<string, [LocalConversation, 'added' | 'updated']> | null = null;
   /** Conversations local writes touched while a snapshot was staged: read again after the swap. */
   const touched = new Set<string>();
+  /** A write was accepted on another log than the cursor's: `confirmLog()` has work to do. */
+  let foreign = false;
   const touch = (id: string): void => void (staged && touched.add(id));
 
   const emit = (c: Commit): void => {
@@ -155,7 +162,18 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
     },
     async init() {
       cursor = await storage.getCursor();
+      const c = cursor;
+      foreign = c !== null && (await storage.outbox()).some((e) => e.ack && e.ack.versionID !== c.versionID);
     },
+
+    confirmLog: (round) =>
+      write(async () => {
+        const c = cursor;
+        if (!foreign || !c) return;
+        foreign = false;
+        const diff = await storage.applyDelta([], [], c, c);
+        emit({ diff, mode: 'incremental', outbox: true, ...(round === undefined ? {} : { round }) });
+      }),
     observe(c) {
       cursor = c;
     },
@@ -219,6 +237,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
       exclusive(async () => {
         const { entry, diff } = await storage.settle(mutationID, outcome);
         if (!entry) return;
+        if ('ack' in outcome && cursor && outcome.ack.versionID !== cursor.versionID) foreign = true;
         touch(entry.conversationID);
         const mutationIDs = [entry.mutationID, ...(entry.merged ?? [])];
         const settled: Settled[] = 'ack' in outcome ? [{ mutationIDs, ack: outcome.ack }] : 'refused' in outcome ? [{ mutationIDs, error: outcome.refused }] : [];

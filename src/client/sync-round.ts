@@ -43,6 +43,7 @@ export function createSyncRound(c: RoundConfig): () => Promise<SyncMode> {
         lastDrift = clock.now();
       }
       const r = await incremental(round);
+      if (r !== 'full') await replica.confirmLog(round);
       needFull = r === 'full' || (!didFull && c.driftCheck && clock.now() - lastDrift >= c.driftCheckIntervalMs && (await drifted()));
       if (!needFull) return didFull ? 'full' : r;
     }

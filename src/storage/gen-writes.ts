@@ -52,7 +52,7 @@ export function genWrites(c: GenContext): Pick<StorageAdapter, 'applyDelta' | 'r
       c.run('rw', async (tx, st): Promise<LocalDiff> => {
         checkCursor(st.cursor, expected);
         const entries = await pendingOf(tx, st);
-        const done = satisfied(entries, cursor);
+        const done = satisfied(entries, cursor, true);
         const g = st.active;
         const wanted = [...new Set([...upsert.map((x) => x.conversationID), ...remove, ...done.map((e) => e.conversationID)])];
         const stored = new Map<string, LocalConversation>();

@@ -97,7 +97,7 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       checkCursor(d.cursor, expected);
       // Planned aside (the hook may throw), committed below where nothing can throw.
       const { writes } = planDelta(d.live, upsert, remove, (id) => hook(opts, id));
-      const done = satisfied(d.outbox, cursor);
+      const done = satisfied(d.outbox, cursor, true);
       const before = new Map([...writes.keys(), ...done.map((e) => e.conversationID)].map((id) => [id, view(d, id)]));
       for (const [id, r] of writes) {
         const old = d.live.get(id);

@@ -81,11 +81,14 @@ export function byConversation(entries: readonly OutboxEntry[]): Map<string, Out
 
 /**
  * Entries whose effect the stored records now carry: accepted at a version the cursor
- * has reached on the same log, or (`full`: after a snapshot) accepted on another log.
+ * has reached on the same log, or accepted on another log when `current` (the cursor's
+ * log is the server's current one: a snapshot, an incremental answer or a pushed frame
+ * just said so). A write accepted on a log that is gone was applied before the log was
+ * reset, so every snapshot of the current log holds it.
  */
-export function satisfied(entries: readonly OutboxEntry[], cursor: Cursor | null, full = false): OutboxEntry[] {
+export function satisfied(entries: readonly OutboxEntry[], cursor: Cursor | null, current = false): OutboxEntry[] {
   if (!cursor) return [];
-  return entries.filter((e) => e.ack && (e.ack.versionID === cursor.versionID ? e.ack.version <= cursor.version : full));
+  return entries.filter((e) => e.ack && (e.ack.versionID === cursor.versionID ? e.ack.version <= cursor.version : current));
 }
 
 /**

@@ -91,7 +91,9 @@ export interface StorageAdapter {
    * records equal to what is stored are not rewritten and not reported; deleting an
    * unknown ID is a no-op. With `expected`, the write happens only when the stored
    * cursor is `expected` (the one the change was computed from); else it rejects with
-   * `CONFLICT` and writes nothing.
+   * `CONFLICT` and writes nothing. `cursor` is the server's current log (it just said so):
+   * queued writes it accepted at or before that version, or on another log, are dropped
+   * from the outbox in the same transaction (their effect is in the records now).
    */
   applyDelta(upsert: Conversation[], remove: string[], cursor: Cursor, expected?: Cursor | null): Promise<LocalDiff>;
 
