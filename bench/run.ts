@@ -37,6 +37,7 @@ import { benchFullSync } from './scenarios/full-sync.js';
 import { benchIncremental } from './scenarios/incremental.js';
 import { benchLatency } from './scenarios/latency.js';
 import { benchServer } from './scenarios/server.js';
+import { benchWrites } from './scenarios/writes.js';
 
 export interface RunOptions {
   quick: boolean;
@@ -84,6 +85,7 @@ async function clientScenarios(d: Driver, server: ConvSyncServer, o: RunOptions,
   }
   if (want(4)) rows.push(...(await benchLatency(d, server, cfg, o.log)));
   if (want(5)) rows.push(...(await benchBurst(d, server, cfg, o.log)));
+  if (want(9)) rows.push(...(await benchWrites(d, server, cfg, o.log)));
   return rows;
 }
 
@@ -93,10 +95,10 @@ export async function runBench(o: RunOptions): Promise<BenchResult> {
   const cfg = benchConfig(o.quick, o.overrides);
   const rows: Row[] = [];
   let chromium: string | null = null;
-  const www = o.runtimes.includes('chromium') && [1, 2, 3, 4, 5].some(want) ? await buildPage() : undefined;
+  const www = o.runtimes.includes('chromium') && [1, 2, 3, 4, 5, 9].some(want) ? await buildPage() : undefined;
   const server = await createServer({ port: 0, host: '127.0.0.1', admin: true, ...(www ? { staticDir: www } : {}) });
   try {
-    if (o.runtimes.includes('node') && [1, 2, 3, 4, 5].some(want)) {
+    if (o.runtimes.includes('node') && [1, 2, 3, 4, 5, 9].some(want)) {
       o.log('node (fake-indexeddb):');
       rows.push(...(await clientScenarios(nodeDriver(server.url, server.wsURL), server, o, want)));
     }
@@ -161,7 +163,7 @@ async function main(): Promise<void> {
   const only = (process.env['BENCH_ONLY'] ?? '')
     .split(',')
     .map((s) => Number(s.trim()))
-    .filter((n) => Number.isInteger(n) && n >= 1 && n <= 8);
+    .filter((n) => Number.isInteger(n) && n >= 1 && n <= 20);
   const runtimes = (process.env['BENCH_RUNTIMES'] ?? 'node,chromium').split(',').map((s) => s.trim()).filter((s): s is Runtime => s === 'node' || s === 'chromium');
   const started = Date.now();
   const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);

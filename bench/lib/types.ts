@@ -56,7 +56,9 @@ export type OpName =
   | 'fullSyncRun'
   | 'pageTimed'
   | 'firstEmission'
-  | 'changeToScreen';
+  | 'changeToScreen'
+  | 'writeToScreen'
+  | 'replayQueued';
 
 /** Runs the client-side operations in one runtime (bench/drivers). */
 export interface Driver {

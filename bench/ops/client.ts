@@ -128,9 +128,15 @@ export interface OpenArgs {
   stripDelta?: boolean;
   /** wait until this many records are held */
   expect?: number;
+  /** requests fail while the handle is `offline` (scenario 9) */
+  gate?: boolean;
 }
 
 interface Handle {
+  /** with `gate`: every request fails while set */
+  offline: boolean;
+  /** requests sent, by path */
+  sent: string[];
   sync: ConversationSync;
   storage: StorageAdapter;
   list: LocalConversation[] | null;
@@ -147,9 +153,17 @@ export function handle(h: number): Handle {
   return x;
 }
 
-export function createClient(a: OpenArgs, storage: StorageAdapter): ConversationSync {
+export function createClient(a: OpenArgs, storage: StorageAdapter, gate?: { offline: boolean; sent: string[] }): ConversationSync {
   const e = clientEnv();
   return createConversationSync({
+    ...(gate
+      ? {
+          fetch: (url: string, init: RequestInit) => {
+            gate.sent.push(new URL(url).pathname);
+            return gate.offline ? Promise.reject(new TypeError('offline (bench)')) : fetch(url, init);
+          },
+        }
+      : {}),
     userID: a.userID,
     apiURL: e.apiURL,
     token: a.token,
@@ -187,8 +201,9 @@ export function waitUntil(h: Handle | null, ok: () => boolean, timeoutMs: number
 /** Opens a client, runs its first sync to the end; with `subscribe`, waits for the list. */
 export async function openClient(a: OpenArgs): Promise<{ h: number; ms: number; count: number }> {
   const storage = makeStorage(a.adapter, a.name);
-  const sync = createClient(a, storage);
-  const x: Handle = { sync, storage, list: null, sub: null, waiters: new Set() };
+  const gate = { offline: false, sent: [] as string[] };
+  const sync = createClient(a, storage, a.gate ? gate : undefined);
+  const x: Handle = Object.assign(gate, { sync, storage, list: null, sub: null, waiters: new Set<() => void>() });
   const t0 = now();
   if (a.subscribe) {
     x.sub = sync.conversations$.subscribe((list) => {

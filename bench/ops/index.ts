@@ -8,6 +8,7 @@ import { clientState, closeClient, openClient, subscribeClient, syncTimed, waitC
 import { firstEmission, pageTimed } from './first-page.js';
 import { downloadRun, dropSnapshot, fullSyncRun, rawPutRun } from './full-sync.js';
 import { changeToScreen } from './latency.js';
+import { replayQueued, writeToScreen } from './writes.js';
 
 export const ops = {
   openClient,
@@ -23,6 +24,8 @@ export const ops = {
   pageTimed,
   firstEmission,
   changeToScreen,
+  writeToScreen,
+  replayQueued,
 } satisfies Record<OpName, (arg: never) => unknown>; // every OpName, no other name
 
 export type Ops = typeof ops;
