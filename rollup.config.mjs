@@ -31,7 +31,7 @@ export default [
     input: { cli: 'src/server/cli.ts' },
     external,
     plugins: [ts()],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', banner: '#!/usr/bin/env node' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', banner: '#!/usr/bin/env node' },
   },
   {
     input: entries,
