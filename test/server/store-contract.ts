@@ -185,7 +185,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const u = uid('f');
       await store.follow(u);
       const got: ServerFrame[] = [];
-      const stop = store.subscribe((to, f) => to === u && got.push(f));
+      let twelve: () => void = () => {};
+      const all = new Promise<void>((resolve) => (twelve = resolve));
+      const stop = store.subscribe((to, f) => {
+        if (to === u && got.push(f) === 12) twelve();
+      });
       let n = 0;
       const announce: Announce = (ch) => (ch ? [frame(u, ++n)] : []);
       await store.commit(u, put(u, makeConversation('sg_a')), 'once', announce);
@@ -193,7 +197,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await store.commit(u, put(u, makeConversation('sg_b')), 'once', announce); // a repeat: nothing
       await Promise.all(Array.from({ length: 10 }, (_, i) => store.commit(u, put(u, makeConversation(`sg_${i}x`)), undefined, announce)));
       const head = await store.resetLog(u, (h) => [{ type: 'conversation.changed', userID: u, conversationIDs: [], versionID: h.id, version: h.version }]);
-      await until(() => got.length === 12);
+      await all; // the feed delivers asynchronously on a shared store (bounded by the test timeout)
       stop();
       store.unfollow(u);
       expect(got.slice(0, 11).map((f) => (f as { version: number }).version)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
@@ -221,13 +225,4 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(log.entries.map((e) => e.version)).toEqual(Array.from({ length: 40 }, (_, i) => h.version + 1 + i));
     });
   });
-}
-
-/** Polls a condition (bounded): feeds deliver asynchronously on a shared store. */
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
