@@ -1,10 +1,11 @@
-// Builds the package: ESM + CJS for the client (`convsync`) and the reference
-// server (`convsync/server`), the CLI, and bundled type declarations.
+// Builds the package: ESM + CJS for the client (`convsync`), the reference server
+// (`convsync/server`) and the conformance kit (`convsync/testing`), the two CLIs
+// (`convsync-server`, `convsync-conformance`), and bundled type declarations.
 import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
 import { copyFileSync } from 'node:fs';
 
-const entries = { index: 'src/index.ts', server: 'src/server/index.ts' };
+const entries = { index: 'src/index.ts', server: 'src/server/index.ts', testing: 'src/testing/index.ts' };
 // Every bare import stays external: users install them as dependencies.
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
 const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
@@ -28,10 +29,10 @@ export default [
     ],
   },
   {
-    input: { cli: 'src/server/cli.ts' },
+    input: { cli: 'src/server/cli.ts', conformance: 'src/testing/cli.ts' },
     external,
     plugins: [ts()],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', banner: '#!/usr/bin/env node' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', banner: '#!/usr/bin/env node' },
   },
   {
     input: entries,

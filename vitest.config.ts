@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // one throwaway PostgreSQL cluster for the postgres tests (fails them, not the run, when missing)
+    globalSetup: ['test/helpers/pg-global-setup.ts'],
   },
 });

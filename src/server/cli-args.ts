@@ -1,5 +1,11 @@
 /** Argument parsing of the `convsync-server` CLI (kept apart so it can be tested). */
 export interface CliArgs {
+  /** `memory` or a `postgres://` URL */
+  store: string;
+  /** log entries older than this many days are compacted (0: no age limit); `undefined`: the store's default */
+  retainDays: number | undefined;
+  /** at most this many log entries per user (0: no count limit) */
+  retainEntries: number | undefined;
   port: number;
   host: string;
   admin: boolean;
@@ -9,7 +15,13 @@ export interface CliArgs {
   help: boolean;
 }
 
-export const USAGE = 'usage: convsync-server [--port 8787] [--host 127.0.0.1] [--admin] [--sync-limit 200] [--static DIR] [--quiet]';
+export const USAGE = [
+  'usage: convsync-server [--port 8787] [--host 127.0.0.1] [--admin] [--sync-limit 200] [--static DIR] [--quiet]',
+  '                       [--store memory|postgres://USER:PASS@HOST:PORT/DB] [--retain-days N] [--retain-entries N]',
+  '  --store          where records and logs live (default memory; postgres needs `npm i pg`)',
+  '  --retain-days    compact log entries older than N days (default: off for memory, 30 for postgres; 0 = off)',
+  '  --retain-entries keep at most N log entries per user (default off)',
+].join('\n');
 
 /** How an option's value is read: `value()` takes it from `--opt=value` or the next argument. */
 interface OptionInput {
@@ -25,13 +37,20 @@ const OPTIONS: Readonly<Record<string, (o: OptionInput) => Partial<CliArgs>>> = 
   '--sync-limit': (o) => ({ syncLimit: o.integer(1, 1_000_000) }),
   '--static': (o) => ({ staticDir: o.value() }),
   '--quiet': () => ({ quiet: true }),
+  '--store': (o) => {
+    const v = o.value();
+    if (v !== 'memory' && !/^postgres(ql)?:\/\//i.test(v)) throw new Error(`--store: expected memory or a postgres:// URL`);
+    return { store: v };
+  },
+  '--retain-days': (o) => ({ retainDays: o.integer(0, 100_000) }),
+  '--retain-entries': (o) => ({ retainEntries: o.integer(0, 1_000_000_000) }),
   '--help': () => ({ help: true }),
   '-h': () => ({ help: true }),
 };
 
 /** Parses the CLI arguments; throws a message naming the argument at fault. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const a: CliArgs = { port: 8787, host: '127.0.0.1', admin: false, syncLimit: 200, staticDir: undefined, quiet: false, help: false };
+  const a: CliArgs = { store: 'memory', retainDays: undefined, retainEntries: undefined, port: 8787, host: '127.0.0.1', admin: false, syncLimit: 200, staticDir: undefined, quiet: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     let inline: string | undefined;
@@ -58,4 +77,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     Object.assign(a, option(o));
   }
   return a;
+}
+
+/** The `retention` option of `createServer` the arguments ask for (`undefined`: the store's default). */
+export function retentionOf(a: Pick<CliArgs, 'retainDays' | 'retainEntries'>): { maxAgeMs?: number; maxEntries?: number } | false | undefined {
+  if (a.retainDays === undefined && a.retainEntries === undefined) return undefined;
+  const r: { maxAgeMs?: number; maxEntries?: number } = {};
+  if (a.retainDays) r.maxAgeMs = a.retainDays * 24 * 3600 * 1000;
+  if (a.retainEntries) r.maxEntries = a.retainEntries;
+  return r.maxAgeMs === undefined && r.maxEntries === undefined ? false : r;
 }

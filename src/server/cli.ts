@@ -1,15 +1,18 @@
 /**
  * `convsync-server [--port 8787] [--host 127.0.0.1] [--admin] [--sync-limit 200]
- *                  [--static DIR] [--quiet]`
+ *                  [--static DIR] [--quiet] [--store memory|postgres://…]
+ *                  [--retain-days N] [--retain-entries N]`
  *
  * Prints `listening on http://HOST:PORT` once ready (`--port 0` picks a free port),
  * logs one JSON line per request (never tokens) unless `--quiet`, and shuts down
- * cleanly on SIGINT/SIGTERM. Serves `demo/dist` of the package when it exists.
+ * cleanly on SIGINT/SIGTERM. Serves `demo/dist` of the package when it exists. A missing
+ * optional peer (`ws`, or `pg` with `--store postgres://`) is named with the command that
+ * installs it.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createServer } from './create-server.js';
-import { parseArgs, USAGE, type CliArgs } from './cli-args.js';
+import { parseArgs, retentionOf, USAGE, type CliArgs } from './cli-args.js';
 import { jsonLineLogger, silentLogger } from './logger.js';
 
 /** `demo/dist` of the package (this file is `dist/cli.js`), when it has been built. */
@@ -34,7 +37,10 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE + '\n');
     return;
   }
+  const retention = retentionOf(args);
   const server = await createServer({
+    store: args.store,
+    ...(retention !== undefined ? { retention } : {}),
     port: args.port,
     host: args.host,
     admin: args.admin,

@@ -1,4 +1,7 @@
-/** `createServer()`: the reference server on Node's `http` + `ws`. */
+/**
+ * `createServer()`: the reference server on Node's `http` + `ws` (loaded when a server
+ * starts), over a store given as an object, `'memory'` or a `postgres://` URL.
+ */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { issueToken, newTokenSecret } from './auth.js';
@@ -8,8 +11,9 @@ import { Metrics } from './metrics.js';
 import { buildRoutes } from './routes.js';
 import { ConversationService, type MutationEvent } from './service.js';
 import { MemoryConversationStore } from './memory-store.js';
+import { openStore, retentionTimer, type StoreSpec, type RetentionOptions } from './open-store.js';
 import type { ConversationStore } from './ports.js';
-import { WsHub } from './ws-hub.js';
+import { loadWebSocketServer, WsHub } from './ws-hub.js';
 
 export const DEFAULT_SYNC_LIMIT = 200;
 
@@ -44,6 +48,18 @@ export interface CreateServerOptions {
   heartbeatMs?: number;
   /** when set, WebSocket upgrades and CORS are restricted to these origins */
   allowedOrigins?: readonly string[];
+  /**
+   * The store: an object implementing the ports, `'memory'` (the default) or a
+   * `postgres://…` URL (needs the `pg` package; several instances may share one database).
+   * A store opened from a string is closed with the server. Not together with `state`.
+   */
+  store?: StoreSpec;
+  /**
+   * Automatic compaction of old log entries (moves each log's `deleted` watermark).
+   * Default: off for the memory store, entries older than 30 days for a store opened from
+   * a `postgres://` URL; `false` turns it off.
+   */
+  retention?: RetentionOptions | false;
   state?: ServerState;
   logger?: Logger;
   /** default 1 MiB */
@@ -71,14 +87,39 @@ export interface ConvSyncServer {
   close(): Promise<void>;
 }
 
+/** Starts a server; rejects with a `MissingPeerError` when `ws` (or `pg` for a postgres store) is not installed. */
 export async function createServer(opts: CreateServerOptions = {}): Promise<ConvSyncServer> {
-  const state = opts.state ?? createServerState();
+  if (opts.state && opts.store !== undefined) throw new TypeError('createServer: give either state or store, not both');
   const logger = opts.logger ?? silentLogger;
-  const metrics = new Metrics();
   const syncLimit = opts.syncLimit ?? DEFAULT_SYNC_LIMIT;
   if (!Number.isSafeInteger(syncLimit) || syncLimit < 1) throw new RangeError('syncLimit must be a positive integer');
+  const WebSocketServer = await loadWebSocketServer();
+  const opened = opts.state ? { store: opts.state.store, owned: false, retention: undefined } : await openStore(opts.store ?? 'memory');
+  try {
+    const state = opts.state ?? { tokenSecret: (await opened.store.sharedSecret?.()) ?? newTokenSecret(), store: opened.store };
+    return await listen(opts, state, WebSocketServer, logger, syncLimit, opened.owned, opts.retention ?? opened.retention);
+  } catch (e) {
+    if (opened.owned) await opened.store.close?.();
+    throw e;
+  }
+}
+
+async function listen(
+  opts: CreateServerOptions,
+  state: ServerState,
+  WebSocketServer: Awaited<ReturnType<typeof loadWebSocketServer>>,
+  logger: Logger,
+  syncLimit: number,
+  ownsStore: boolean,
+  retention: RetentionOptions | false | undefined,
+): Promise<ConvSyncServer> {
+  const metrics = new Metrics();
   const secret = () => state.tokenSecret;
+  const store = state.store;
   const hub = new WsHub({
+    WebSocketServer,
+    follow: (userID) => store.follow(userID),
+    unfollow: (userID) => store.unfollow(userID),
     tokenSecret: secret,
     metrics,
     logger,
@@ -96,7 +137,8 @@ export async function createServer(opts: CreateServerOptions = {}): Promise<Conv
         }
       }
     : undefined;
-  const service = new ConversationService(state.store, hub, metrics, onMutation ? { onMutation } : {});
+  const service = new ConversationService(store, metrics, onMutation ? { onMutation } : {});
+  const unsubscribe = store.subscribe((userID, frame) => hub.send(userID, frame));
   const routes = buildRoutes({ service, metrics, syncLimit, tokenSecret: secret });
   const server: Server = createHttpServer(
     createRequestHandler({
@@ -121,13 +163,20 @@ export async function createServer(opts: CreateServerOptions = {}): Promise<Conv
   });
 
   const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    unsubscribe();
+    await hub.close();
+    throw e;
+  }
+  const sweeper = retention ? retentionTimer(store, retention, logger) : null;
   const port = (server.address() as AddressInfo).port;
   const hostInURL = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | null = null;
@@ -144,10 +193,14 @@ export async function createServer(opts: CreateServerOptions = {}): Promise<Conv
     connections: (userID) => hub.count(userID),
     close() {
       closing ??= (async () => {
+        sweeper?.stop();
         const released = new Promise<void>((resolve) => server.close(() => resolve()));
         await hub.close();
         server.closeAllConnections();
         await released;
+        unsubscribe();
+        await sweeper?.idle();
+        if (ownsStore) await store.close?.();
       })();
       return closing;
     },

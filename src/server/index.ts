@@ -7,17 +7,24 @@ export { MemoryConversationStore } from './memory-store.js';
 export type { MemoryStoreSnapshot } from './memory-store.js';
 export { MUTATIONS_REMEMBERED } from './ports.js';
 export type {
+  Announce,
   Commit,
   CommitResult,
   ConversationDirectory,
+  ConversationFeed,
   ConversationInfo,
   ConversationReads,
   ConversationStore,
   ConversationWrites,
   Edit,
   MemberInfo,
+  RetentionPolicy,
   SortedPage,
+  Unsubscribe,
 } from './ports.js';
+export { openStore, openPostgresStore, isPostgresURL, DEFAULT_PG_RETENTION, DEFAULT_RETENTION_INTERVAL_MS } from './open-store.js';
+export type { OpenedStore, PostgresStore, PostgresStoreOptions, RetentionOptions, StoreSpec } from './open-store.js';
+export { MissingPeerError } from './optional.js';
 export { VersionLog, LogState, newLogID } from './version-log.js';
 export type { LogChanges, LogEntry, LogHead, LogStateValue, VersionLogSnapshot } from './version-log.js';
 export { decide, decideBatch, decideFromHead } from './decision.js';
@@ -28,7 +35,7 @@ export { issueToken, verifyToken, tokenFromHeaders, newTokenSecret } from './aut
 export type { IssuedToken, TokenCheck } from './auth.js';
 export { ConversationService } from './service.js';
 export type { MutationEvent, SeedResult, ServiceOptions } from './service.js';
-export { changedFrame, framesFor, DELTA_MAX } from './notifications.js';
+export { changedFrame, framesFor, framesTo, DELTA_MAX } from './notifications.js';
 export type { Notifier, Outgoing, WriteEffect } from './notifications.js';
 // the conversation rules live in the protocol, shared with the client
 export { sameConversation, singleChatID, peerOf } from '../protocol/index.js';

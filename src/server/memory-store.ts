@@ -6,9 +6,23 @@
  * throws leaves none of them, and a commit that changes no field records no version. A
  * database implementation runs the same thing inside one transaction.
  */
-import { compareConversations, sameConversation, totalUnreadOf, unreadCountOf, type Conversation, type Cursor } from '../protocol/index.js';
-import { MUTATIONS_REMEMBERED, type Commit, type ConversationInfo, type ConversationStore, type Edit, type MemberInfo, type SortedPage } from './ports.js';
-import { LogState, VersionLog, type LogChanges, type LogHead, type LogStateValue, type VersionLogSnapshot } from './version-log.js';
+import { unreadCountOf, type Conversation, type Cursor, type ServerFrame } from '../protocol/index.js';
+import { LocalFeed } from './local-feed.js';
+import { diff } from './diff.js';
+import { cmpID, UserData } from './memory-user.js';
+import {
+  MUTATIONS_REMEMBERED,
+  type Announce,
+  type Commit,
+  type ConversationInfo,
+  type ConversationStore,
+  type Edit,
+  type MemberInfo,
+  type RetentionPolicy,
+  type SortedPage,
+  type Unsubscribe,
+} from './ports.js';
+import type { LogChanges, LogHead, VersionLogSnapshot } from './version-log.js';
 
 /** Everything a `MemoryConversationStore` holds, as plain data in a stable order (tests, debugging). */
 export interface MemoryStoreSnapshot {
@@ -17,86 +31,13 @@ export interface MemoryStoreSnapshot {
   names: Array<[string, string]>;
 }
 
-function cmpID(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-class UserData {
-  recs = new Map<string, Conversation>();
-  log: VersionLog | null = null;
-  /** mutation ID → the first answer, oldest first (a Map keeps insertion order) */
-  mutations = new Map<string, Cursor>();
-  private sortedIDs: string[] | null = null;
-  private ordered: { list: Conversation[]; unreadTotal: number } | null = null;
-
-  getLog(): VersionLog {
-    this.log ??= new VersionLog();
-    return this.log;
-  }
-
-  idsAscending(): string[] {
-    this.sortedIDs ??= [...this.recs.keys()].sort(cmpID);
-    return this.sortedIDs;
-  }
-
-  inOrder(): { list: Conversation[]; unreadTotal: number } {
-    if (!this.ordered) {
-      const list = [...this.recs.values()].sort(compareConversations);
-      this.ordered = { list, unreadTotal: totalUnreadOf(list) };
-    }
-    return this.ordered;
-  }
-
-  changed(idSetChanged: boolean): void {
-    this.ordered = null;
-    if (idSetChanged) this.sortedIDs = null;
-  }
-}
-
-/** Staged edits diffed against the stored records: what a commit would change. */
-interface Diff {
-  insert: Conversation[];
-  update: Conversation[];
-  delete: string[];
-  log: Array<{ eID: string; state: LogStateValue }>;
-}
-
-function diff(u: UserData, userID: string, edits: readonly Edit[]): Diff {
-  // 1. evaluate every edit against a staged view; nothing is applied yet
-  const staged = new Map<string, Conversation | undefined>();
-  for (const e of edits) {
-    const cur = staged.has(e.conversationID) ? staged.get(e.conversationID) : u.recs.get(e.conversationID);
-    const next = e.apply(cur);
-    if (next !== undefined && (next.conversationID !== e.conversationID || next.ownerUserID !== userID)) {
-      throw new Error(`edit of ${e.conversationID} returned a record of another ID or owner`);
-    }
-    staged.set(e.conversationID, next);
-  }
-  // 2. compare with the stored records
-  const d: Diff = { insert: [], update: [], delete: [], log: [] };
-  for (const [id, next] of staged) {
-    const old = u.recs.get(id);
-    if (old === undefined && next === undefined) continue;
-    if (old === undefined) {
-      d.insert.push(next!);
-      d.log.push({ eID: id, state: LogState.INSERT });
-    } else if (next === undefined) {
-      d.delete.push(id);
-      d.log.push({ eID: id, state: LogState.DELETE });
-    } else if (!sameConversation(old, next)) {
-      d.update.push(next);
-      d.log.push({ eID: id, state: LogState.UPDATE });
-    }
-  }
-  return d;
-}
-
 /** The reference server's store: all users' records, version logs and the demo directory in memory. */
 export class MemoryConversationStore implements ConversationStore {
   private users = new Map<string, UserData>();
   /** explicit memberships; a seed batch shares one frozen member list across its conversations */
   private convs = new Map<string, { members: readonly string[]; seq: number; showName: string; faceURL: string }>();
   private names = new Map<string, string>();
+  private readonly feed = new LocalFeed();
 
   private user(userID: string): UserData {
     let u = this.users.get(userID);
@@ -165,11 +106,11 @@ export class MemoryConversationStore implements ConversationStore {
 
   // ---- ConversationWrites ----
 
-  async commit(userID: string, edits: readonly Edit[], mutationID?: string): Promise<Commit> {
+  async commit(userID: string, edits: readonly Edit[], mutationID?: string, announce?: Announce): Promise<Commit> {
     const u = this.user(userID);
     const first = mutationID === undefined ? undefined : u.mutations.get(mutationID);
     if (first) return { change: null, answer: first, repeat: true };
-    const d = diff(u, userID, edits);
+    const d = diff(u.recs, userID, edits);
     // apply records, log and mutation ID together (nothing below can throw)
     const log = u.getLog();
     if (d.log.length > 0) {
@@ -183,6 +124,7 @@ export class MemoryConversationStore implements ConversationStore {
     const answer: Cursor = { versionID: head.id, version: head.version };
     if (mutationID !== undefined) this.remember(u, mutationID, answer);
     const change = d.log.length > 0 ? { ...head, insert: d.insert, update: d.update, delete: d.delete } : null;
+    if (announce) this.feed.emit(userID, announce(change));
     return { change, answer, repeat: false };
   }
 
@@ -192,16 +134,45 @@ export class MemoryConversationStore implements ConversationStore {
     if (u.mutations.size > MUTATIONS_REMEMBERED) u.mutations.delete(u.mutations.keys().next().value!);
   }
 
-  async resetLog(userID: string): Promise<LogHead> {
+  async resetLog(userID: string, announce?: (head: LogHead) => ServerFrame[]): Promise<LogHead> {
     const u = this.user(userID);
     u.log = null;
-    return u.getLog().headInfo();
+    const head = u.getLog().headInfo();
+    if (announce) this.feed.emit(userID, announce(head));
+    return head;
   }
 
   async compact(userID: string, keepVersion: number): Promise<LogHead> {
     const log = this.user(userID).getLog();
     log.compact(keepVersion);
     return log.headInfo();
+  }
+
+  async retain(policy: RetentionPolicy, now = Date.now()): Promise<number> {
+    const cutoff = policy.maxAgeMs === undefined ? undefined : now - policy.maxAgeMs;
+    let n = 0;
+    for (const u of this.users.values()) {
+      const keep = u.log?.retainVersion(cutoff, policy.maxEntries) ?? null;
+      if (keep === null) continue;
+      u.log!.compact(keep);
+      n++;
+    }
+    return n;
+  }
+
+  // ---- ConversationFeed ----
+
+  subscribe(deliver: (userID: string, frame: ServerFrame) => void): Unsubscribe {
+    return this.feed.subscribe(deliver);
+  }
+
+  /** one process: every frame reaches the subscribers anyway */
+  follow(_userID: string): Promise<void> {
+    return this.feed.follow();
+  }
+
+  unfollow(_userID: string): void {
+    this.feed.unfollow();
   }
 
   // ---- ConversationDirectory ----

@@ -1,6 +1,8 @@
 /**
  * The notification policy (SPEC §4) in one place: from what a write did to the frames to
- * send, as a pure function. Every write path of the service goes through `framesFor`.
+ * send, as a pure function. Every write path of the service goes through `framesFor`
+ * (through `framesTo`, which keeps the frames of one recipient: a commit announces only
+ * to its own user, so the store can record them under that user's lock).
  */
 import type { ChangedFrame, ServerFrame } from '../protocol/index.js';
 import type { CommitResult } from './ports.js';
@@ -78,4 +80,11 @@ function framesOf(e: WriteEffect, now: number): Outgoing[] {
 /** The frames to send, in order, for what one write did (`now`: the time stamped on unread frames). */
 export function framesFor(effects: readonly WriteEffect[], now: number): Outgoing[] {
   return effects.flatMap((e) => framesOf(e, now));
+}
+
+/** The frames of `effects` that go to `userID`, in order. */
+export function framesTo(userID: string, effects: readonly WriteEffect[], now: number): ServerFrame[] {
+  return framesFor(effects, now)
+    .filter((o) => o.to === userID)
+    .map((o) => o.frame);
 }

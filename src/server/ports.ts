@@ -5,8 +5,15 @@
  * (`ConversationDirectory`). Every method is async and deals in wire records, log heads
  * and plain lists, never in the implementation's own structures.
  */
-import type { Conversation, Cursor } from '../protocol/index.js';
+import type { Conversation, Cursor, ServerFrame } from '../protocol/index.js';
 import type { LogChanges, LogHead } from './version-log.js';
+
+/**
+ * The frames a commit announces to the sockets of its own user, computed from what it
+ * changed (`null`: nothing changed). The store records them with the commit and delivers
+ * them through its `ConversationFeed`, in commit order per user.
+ */
+export type Announce = (change: CommitResult | null) => ServerFrame[];
 
 /** One step of a commit: a function from the current record to the new one. */
 export interface Edit {
@@ -86,11 +93,45 @@ export interface ConversationWrites {
    * that throws leaves nothing behind, not even the mutation ID. A commit that changes no
    * field records no version, but still remembers its mutation ID with the current head.
    */
-  commit(userID: string, edits: readonly Edit[], mutationID?: string): Promise<Commit>;
-  /** drops the log: the next access creates one with a new id */
-  resetLog(userID: string): Promise<LogHead>;
+  commit(userID: string, edits: readonly Edit[], mutationID?: string, announce?: Announce): Promise<Commit>;
+  /** drops the log: the next access creates one with a new id; `announce` gets the new head */
+  resetLog(userID: string, announce?: (head: LogHead) => ServerFrame[]): Promise<LogHead>;
   /** drops entries up to `keepVersion` and raises the watermark (SPEC §3.4) */
   compact(userID: string, keepVersion: number): Promise<LogHead>;
+  /**
+   * Retention: compacts every log whose entries are older than `maxAgeMs` (by the time
+   * they were written) or more than `maxEntries`, moving each `deleted` watermark.
+   * Answers how many logs it compacted.
+   */
+  retain(policy: RetentionPolicy, now?: number): Promise<number>;
+}
+
+/** What automatic compaction keeps (SPEC §2 "Compaction"); a limit left out is not applied. */
+export interface RetentionPolicy {
+  /** entries written longer ago than this are dropped */
+  maxAgeMs?: number;
+  /** at most this many entries per log are kept (the newest) */
+  maxEntries?: number;
+}
+
+/** Stops a feed subscription. */
+export type Unsubscribe = () => void;
+
+/**
+ * Where announced frames go: to whoever subscribed, per user in the order of the commits
+ * that announced them. A store shared by several server instances delivers every
+ * instance's frames to every instance; `follow`/`unfollow` say which users have sockets
+ * here, so such a store reads only what it will deliver.
+ */
+export interface ConversationFeed {
+  subscribe(deliver: (userID: string, frame: ServerFrame) => void): Unsubscribe;
+  /**
+   * A socket of `userID` is about to join here: frames committed after the returned
+   * promise resolves are delivered (frames before it are not: the client syncs on connect).
+   */
+  follow(userID: string): Promise<void>;
+  /** one socket of `userID` left (as many calls as `follow`) */
+  unfollow(userID: string): void;
 }
 
 /** The demo directory: members of conversations and display names (admin tools only). */
@@ -107,5 +148,13 @@ export interface ConversationDirectory {
   userName(userID: string): Promise<string | undefined>;
 }
 
-/** Everything a server needs of its store: the three ports in one object. */
-export interface ConversationStore extends ConversationReads, ConversationWrites, ConversationDirectory {}
+/** Everything a server needs of its store: the ports in one object. */
+export interface ConversationStore extends ConversationReads, ConversationWrites, ConversationDirectory, ConversationFeed {
+  /**
+   * A token secret kept with the data, so that every instance on the store, and a
+   * restarted one, accepts the same tokens; `undefined` when the store keeps none.
+   */
+  sharedSecret?(): Promise<string>;
+  /** releases connections and timers (a store opened by `createServer` from a URL is closed with it) */
+  close?(): Promise<void>;
+}

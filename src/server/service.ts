@@ -1,14 +1,15 @@
 /**
  * The one way into the store for the routes: sync reads (SPEC §2, §3.1), what users do
  * (§3.2) and the admin tools (§3.4). Every write commits through the store (records and
- * log together), counts, and hands what it did to the notification policy (§4).
+ * log together) with the frames the notification policy (§4) derives from what it did;
+ * the store records them with the commit and its feed delivers them to the sockets.
  */
 import { idHash, type Conversation, type Cursor, type FullIDsAnswer, type FullPage, type SortedListAnswer } from '../protocol/index.js';
 import { decide, decideBatch, type Decision } from './decision.js';
 import { privacyEdit, readEdit, removeEdit, settingsEdit } from './edits.js';
 import type { Metrics } from './metrics.js';
-import { framesFor, type Notifier, type WriteEffect } from './notifications.js';
-import type { Commit, CommitResult, ConversationStore, Edit } from './ports.js';
+import { framesTo, type WriteEffect } from './notifications.js';
+import type { Announce, Commit, CommitResult, ConversationStore, Edit } from './ports.js';
 import { seedPlan } from './seed.js';
 import { sendMessage, type SentMessage } from './send-message.js';
 import type { ConversationSettings } from './validate-request.js';
@@ -34,11 +35,25 @@ export interface ServiceOptions {
   onMutation?: (e: MutationEvent) => void;
 }
 
+/** How a change of a single chat's privacy reaches the peer. */
+interface PrivacyChange {
+  peer: string;
+  after: Conversation;
+  /** `isPrivateChat` itself changed (not only `burnDuration`): both parties hear it */
+  turned: boolean;
+}
+
+/** What the peer must follow after a settings change of a single chat, or `null`. */
+function privacyChange(old: Conversation, after: Conversation): PrivacyChange | null {
+  if (old.conversationType !== 1 || old.userID === '') return null;
+  if (after.isPrivateChat === old.isPrivateChat && after.burnDuration === old.burnDuration) return null;
+  return { peer: old.userID, after, turned: after.isPrivateChat !== old.isPrivateChat };
+}
+
 /** Reads, user writes and admin tools over one store, with notifications and metrics. */
 export class ConversationService {
   constructor(
     private readonly store: ConversationStore,
-    private readonly notifier: Notifier,
     private readonly metrics: Metrics,
     private readonly options: ServiceOptions = {},
   ) {}
@@ -95,9 +110,13 @@ export class ConversationService {
 
   // ---- the write path ----
 
-  /** Commits through the store and counts the versions and entries written. */
-  private async apply(userID: string, edits: readonly Edit[], mutationID?: string): Promise<Commit> {
-    const c = await this.store.commit(userID, edits, mutationID);
+  /**
+   * Commits through the store, announcing to `userID` the frames of the effects `effects`
+   * derives from the change, and counts the versions and entries written.
+   */
+  private async apply(userID: string, edits: readonly Edit[], effects: (change: CommitResult | null) => WriteEffect[], mutationID?: string): Promise<Commit> {
+    const announce: Announce = (change) => framesTo(userID, effects(change), Date.now());
+    const c = await this.store.commit(userID, edits, mutationID, announce);
     if (c.change) {
       this.metrics.logVersions++;
       this.metrics.logEntries += c.change.insert.length + c.change.update.length + c.change.delete.length;
@@ -105,21 +124,15 @@ export class ConversationService {
     return c;
   }
 
-  /** Sends the frames the notification policy derives from what a write did. */
-  private publish(effects: readonly WriteEffect[]): void {
-    for (const o of framesFor(effects, Date.now())) this.notifier.send(o.to, o.frame);
-  }
-
   /** Commits, counts and notifies `conversation.changed` (the write of every admin tool). */
   async commit(userID: string, edits: readonly Edit[]): Promise<CommitResult | null> {
-    const { change } = await this.apply(userID, edits);
-    if (change) this.publish([{ kind: 'changed', userID, change }]);
+    const { change } = await this.apply(userID, edits, (ch) => (ch ? [{ kind: 'changed', userID, change: ch }] : []));
     return change;
   }
 
   /**
-   * One user write: commits (remembering `mutationID`), runs what follows a change and
-   * publishes its effects, counts, and tells the hook. A repeated mutation ID applies
+   * One user write: commits (remembering `mutationID`) with the frames of its effects,
+   * runs what follows a change, counts, and tells the hook. A repeated mutation ID applies
    * nothing and notifies nobody. Answers with the write's version (SPEC §3.2).
    */
   private async userWrite(
@@ -127,10 +140,11 @@ export class ConversationService {
     kind: MutationEvent['kind'],
     mutationID: string | undefined,
     edits: readonly Edit[],
-    then: (change: CommitResult) => WriteEffect[] | Promise<WriteEffect[]>,
+    effects: (change: CommitResult) => WriteEffect[],
+    then?: (change: CommitResult) => Promise<unknown>,
   ): Promise<Cursor> {
-    const c = await this.apply(userID, edits, mutationID);
-    if (c.change) this.publish(await then(c.change));
+    const c = await this.apply(userID, edits, (ch) => (ch ? effects(ch) : []), mutationID);
+    if (c.change && then) await then(c.change);
     if (mutationID !== undefined) {
       this.metrics.mutations[c.repeat ? 'repeated' : 'applied']++;
       this.options.onMutation?.({ userID, mutationID, kind, repeat: c.repeat });
@@ -140,33 +154,42 @@ export class ConversationService {
 
   // ---- user writes (SPEC §3.2) ----
 
-  /** Updates the given settings; a single chat's privacy also reaches the peer's record. */
+  /**
+   * Updates the given settings; a single chat's privacy also reaches the peer's record.
+   * Both parties hear `conversation.private` when `isPrivateChat` itself changed: the owner
+   * with its own commit, the peer with the peer's (which runs even when the peer holds no
+   * record of the chat, to announce it).
+   */
   async setConversations(userID: string, s: ConversationSettings, mutationID?: string): Promise<Cursor> {
     let old: Conversation | undefined;
     const edit = settingsEdit(s, (o) => (old = o));
-    return this.userWrite(userID, 'set', mutationID, [edit], async (change) => {
-      const effects: WriteEffect[] = [{ kind: 'changed', userID, change }];
-      if (old && s.isPrivateChat !== undefined) effects.push(...(await this.followPrivacy(userID, old, change.update[0]!)));
-      return effects;
-    });
+    const privacy = (after: Conversation) => (old && s.isPrivateChat !== undefined ? privacyChange(old, after) : null);
+    return this.userWrite(
+      userID,
+      'set',
+      mutationID,
+      [edit],
+      (change) => {
+        const p = privacy(change.update[0]!);
+        const effects: WriteEffect[] = [{ kind: 'changed', userID, change }];
+        if (p?.turned) effects.push({ kind: 'private', sendID: userID, recvID: p.peer, conversationID: s.conversationID, isPrivate: p.after.isPrivateChat });
+        return effects;
+      },
+      async (change) => {
+        const p = privacy(change.update[0]!);
+        if (p) await this.followPrivacy(userID, p);
+      },
+    );
   }
 
-  /**
-   * The peer's record of a single chat follows its privacy (when the peer has one); both
-   * parties hear when `isPrivateChat` itself changed.
-   */
-  private async followPrivacy(userID: string, old: Conversation, after: Conversation): Promise<WriteEffect[]> {
-    if (old.conversationType !== 1 || old.userID === '') return [];
-    if (after.isPrivateChat === old.isPrivateChat && after.burnDuration === old.burnDuration) return [];
-    const peer = old.userID;
-    const conversationID = old.conversationID;
-    const effects: WriteEffect[] = [];
-    const p = await this.apply(peer, [privacyEdit(conversationID, after)]);
-    if (p.change) effects.push({ kind: 'changed', userID: peer, change: p.change });
-    if (after.isPrivateChat !== old.isPrivateChat) {
-      effects.push({ kind: 'private', sendID: userID, recvID: peer, conversationID, isPrivate: after.isPrivateChat });
-    }
-    return effects;
+  /** The peer's record of a single chat follows its privacy (when the peer has one). */
+  private async followPrivacy(userID: string, p: PrivacyChange): Promise<void> {
+    const { peer, after, turned } = p;
+    const conversationID = after.conversationID;
+    await this.apply(peer, [privacyEdit(conversationID, after)], (change) => [
+      ...(change ? [{ kind: 'changed' as const, userID: peer, change }] : []),
+      ...(turned ? [{ kind: 'private' as const, sendID: userID, recvID: peer, conversationID, isPrivate: after.isPrivateChat }] : []),
+    ]);
   }
 
   /** Raises hasReadSeq (clamped to maxSeq); a read that raises nothing changes nothing. */
@@ -195,10 +218,8 @@ export class ConversationService {
   }
 
   /** Drops the log (a new `versionID`); connected clients hear of it and re-sync. */
-  async resetLog(userID: string): Promise<LogHead> {
-    const head = await this.store.resetLog(userID);
-    this.publish([{ kind: 'reset', userID, head }]);
-    return head;
+  resetLog(userID: string): Promise<LogHead> {
+    return this.store.resetLog(userID, (head) => framesTo(userID, [{ kind: 'reset', userID, head }], Date.now()));
   }
 
   /** Drops log entries up to `keepVersion` (clients older than that get full). */

@@ -160,6 +160,33 @@ export class VersionLog {
     this.maybeRebuild();
   }
 
+  /**
+   * The `keepVersion` that retention asks for: the newest version among entries written
+   * before `cutoff` (ms), raised so that at most `maxEntries` live entries stay; `null` when
+   * nothing is to be dropped. Entries are in version order and written with `Date.now()`,
+   * so the age is found by binary search.
+   */
+  retainVersion(cutoff: number | undefined, maxEntries: number | undefined): number | null {
+    let keep = this.deleted;
+    if (cutoff !== undefined) {
+      let lo = this.head;
+      let hi = this.slots.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.slots[mid]!.lastUpdate < cutoff) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo > this.head) keep = Math.max(keep, this.slots[lo - 1]!.version);
+    }
+    if (maxEntries !== undefined && this.live.size > maxEntries) {
+      let drop = this.live.size - maxEntries;
+      let i = this.nextLive(this.head);
+      while (--drop > 0) i = this.nextLive(i + 1);
+      keep = Math.max(keep, this.slots[i]!.version);
+    }
+    return keep > this.deleted ? keep : null;
+  }
+
   /** A copy of the live entries in version order. */
   entries(): LogEntry[] {
     return this.changesSince(0, Infinity).entries;

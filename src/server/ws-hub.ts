@@ -8,20 +8,48 @@
  *   `type` (or a binary frame) closes that socket only, with 4400. Unknown types are ignored.
  * - Heartbeat both ways: a client `ping` gets a `pong`; the server sends `ping` every
  *   `heartbeatMs` and terminates a socket that let two pass without sending anything.
+ * - A socket joins its user only once the store's feed follows the user (`follow`), so
+ *   every frame committed after `auth.ok` reaches it; leaving unfollows.
+ *
+ * `ws` is an optional peer dependency: `loadWebSocketServer()` imports it when a server
+ * starts, and says to install it when it is missing.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { WebSocketServer, WebSocket, RawData } from 'ws';
 import { isObj, type ServerFrame } from '../protocol/index.js';
+import { loadPeer } from './optional.js';
 import { verifyToken } from './auth.js';
 import type { Metrics } from './metrics.js';
 import type { Logger } from './logger.js';
 
 export const CLOSE_AUTH = 4401;
 export const CLOSE_MALFORMED = 4400;
+/** `OPEN`, `CLOSED` */
+const OPEN = 1;
+const CLOSED = 3;
+
+/** The `WebSocketServer` class of `ws`, imported now. */
+export type WebSocketServerCtor = typeof WebSocketServer;
+
+/** Imports `ws` (an optional peer dependency); a `MissingPeerError` says to install it. */
+export async function loadWebSocketServer(): Promise<WebSocketServerCtor> {
+  const m = (await loadPeer('ws', 'The convsync server (WebSocket notifications)', () => import('ws'))) as {
+    WebSocketServer?: WebSocketServerCtor;
+    default?: { WebSocketServer?: WebSocketServerCtor };
+  };
+  const ctor = m.WebSocketServer ?? m.default?.WebSocketServer;
+  if (!ctor) throw new Error('the "ws" package has no WebSocketServer: install ws 8 or later');
+  return ctor;
+}
 
 export interface WsHubOptions {
+  WebSocketServer: WebSocketServerCtor;
   tokenSecret: () => string;
+  /** resolves once frames of the user committed from now on will be delivered here */
+  follow: (userID: string) => Promise<void>;
+  /** one socket of the user left */
+  unfollow: (userID: string) => void;
   metrics: Metrics;
   logger: Logger;
   authTimeoutMs: number;
@@ -33,6 +61,8 @@ export interface WsHubOptions {
 interface Conn {
   ws: WebSocket;
   userID: string | null;
+  /** authenticated, waiting for the feed to follow the user: frames are ignored meanwhile */
+  joining: boolean;
   missed: number;
   authTimer: NodeJS.Timeout | null;
 }
@@ -46,7 +76,7 @@ export class WsHub {
   private closing = false;
 
   constructor(private readonly o: WsHubOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 64 * 1024 });
+    this.wss = new o.WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 64 * 1024 });
     this.beat = setInterval(() => this.heartbeat(), o.heartbeatMs);
     this.beat.unref();
   }
@@ -73,7 +103,7 @@ export class WsHub {
     const text = JSON.stringify(frame);
     let n = 0;
     for (const c of conns) {
-      if (c.ws.readyState === WebSocket.OPEN) {
+      if (c.ws.readyState === OPEN) {
         c.ws.send(text);
         n++;
       }
@@ -95,7 +125,7 @@ export class WsHub {
     const closing: Array<Promise<void>> = [];
     for (const c of this.all) {
       if (c.authTimer) clearTimeout(c.authTimer);
-      if (c.ws.readyState === WebSocket.CLOSED) continue;
+      if (c.ws.readyState === CLOSED) continue;
       closing.push(
         new Promise<void>((resolve) => {
           const t = setTimeout(() => c.ws.terminate(), 1000);
@@ -118,7 +148,7 @@ export class WsHub {
       ws.terminate();
       return;
     }
-    const c: Conn = { ws, userID: null, missed: 0, authTimer: null };
+    const c: Conn = { ws, userID: null, joining: false, missed: 0, authTimer: null };
     this.all.add(c);
     c.authTimer = setTimeout(() => {
       c.authTimer = null;
@@ -138,7 +168,10 @@ export class WsHub {
     c.authTimer = null;
     if (c.userID !== null) {
       const set = this.byUser.get(c.userID);
-      if (set?.delete(c)) this.o.metrics.openSockets--;
+      if (set?.delete(c)) {
+        this.o.metrics.openSockets--;
+        this.o.unfollow(c.userID);
+      }
       if (set && set.size === 0) this.byUser.delete(c.userID);
     }
   }
@@ -150,13 +183,14 @@ export class WsHub {
 
   private onMessage(c: Conn, data: RawData, isBinary: boolean): void {
     c.missed = 0;
-    if (c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.readyState !== OPEN) return;
     let frame: unknown;
     try {
       frame = isBinary ? undefined : JSON.parse(data.toString());
     } catch {
       frame = undefined;
     }
+    if (c.joining) return;
     if (c.userID === null) {
       this.onAuth(c, frame);
       return;
@@ -181,20 +215,39 @@ export class WsHub {
     }
     if (c.authTimer) clearTimeout(c.authTimer);
     c.authTimer = null;
-    c.userID = check.userID;
-    let set = this.byUser.get(check.userID);
+    const userID = check.userID;
+    c.joining = true;
+    this.o.follow(userID).then(
+      () => this.join(c, userID),
+      (e: unknown) => {
+        this.o.logger.error('ws follow failed', { error: e instanceof Error ? e.message : String(e) });
+        c.joining = false;
+        if (c.ws.readyState === OPEN) c.ws.close(1011, 'server error');
+      },
+    );
+  }
+
+  /** The feed follows the user: the socket joins (or, gone meanwhile, unfollows again). */
+  private join(c: Conn, userID: string): void {
+    c.joining = false;
+    if (c.ws.readyState !== OPEN || this.closing) {
+      this.o.unfollow(userID);
+      return;
+    }
+    c.userID = userID;
+    let set = this.byUser.get(userID);
     if (!set) {
       set = new Set();
-      this.byUser.set(check.userID, set);
+      this.byUser.set(userID, set);
     }
     set.add(c);
     this.o.metrics.openSockets++;
-    c.ws.send(JSON.stringify({ type: 'auth.ok', userID: check.userID }));
+    c.ws.send(JSON.stringify({ type: 'auth.ok', userID }));
   }
 
   private heartbeat(): void {
     for (const c of this.all) {
-      if (c.userID === null || c.ws.readyState !== WebSocket.OPEN) continue;
+      if (c.userID === null || c.ws.readyState !== OPEN) continue;
       if (c.missed >= 2) {
         this.drop(c);
         c.ws.terminate();

@@ -1,7 +1,7 @@
 // The package as users receive it: `npm pack`, unpacked into a temporary project,
 // imported as ESM, as CJS, and bundled for the browser.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,6 +79,10 @@ describe('packed tarball', () => {
     expect(files).toContain('dist/index.cjs');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/server.js');
+    expect(files).toContain('dist/testing.js');
+    expect(files).toContain('dist/testing.cjs');
+    expect(files).toContain('dist/testing.d.ts');
+    expect(files).toContain('dist/conformance.js');
     const unexpected = files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f));
     expect(unexpected).toEqual([]);
     expect(files.some((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
@@ -117,6 +121,35 @@ describe('packed tarball', () => {
   it('server entry works as ESM and CJS', () => {
     expect(run('srv.mjs', `import { createServer } from 'convsync/server'; console.log(typeof createServer);`)).toBe('function');
     expect(run('srv.cjs', `const { createServer } = require('convsync/server'); console.log(typeof createServer);`)).toBe('function');
+  });
+
+  it('testing entry and the conformance bin work as ESM and CJS', () => {
+    expect(run('kit.mjs', `import { runConformance, CHECKS } from 'convsync/testing'; console.log(typeof runConformance, CHECKS.length > 10);`)).toBe('function true');
+    expect(run('kit.cjs', `const { runConformance, CHECKS } = require('convsync/testing'); console.log(typeof runConformance, CHECKS.length > 10);`)).toBe('function true');
+    const list = execFileSync(process.execPath, ['node_modules/convsync/dist/conformance.js', '--list'], { cwd: project, encoding: 'utf8' });
+    expect(list).toMatch(/^decision\.incremental: /m);
+  });
+
+  it('without ws: the server entry imports, createServer and the CLI say to install ws', () => {
+    const esm = run('nows.mjs', `import { createServer } from 'convsync/server';\nconst e = await createServer().then(() => null, (e) => e);\nconsole.log(e.name, e.message);`, bare);
+    expect(esm).toMatch(/^MissingPeerError .*"ws".*npm i ws/);
+    const cjs = run('nows.cjs', `const { createServer } = require('convsync/server');\ncreateServer().then(() => console.log('started'), (e) => console.log(e.name, e.message));`, bare);
+    expect(cjs).toMatch(/^MissingPeerError .*npm i ws/);
+    const cli = spawnSync(process.execPath, ['node_modules/convsync/dist/cli.js', '--port', '0'], { cwd: bare, encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toMatch(/needs the "ws" package.*npm i ws/);
+  });
+
+  it('without pg: --store postgres:// and createServer({ store }) say to install pg; the memory store starts without it', () => {
+    const code = `import { createServer } from 'convsync/server';
+      const e = await createServer({ store: 'postgres://nobody@127.0.0.1:1/none' }).then(() => null, (e) => e);
+      const s = await createServer({ port: 0 });
+      await s.close();
+      console.log(e.name, e.message, typeof s.url);`;
+    expect(run('nopg.mjs', code)).toMatch(/^MissingPeerError .*"pg".*npm i pg.* string$/);
+    const cli = spawnSync(process.execPath, ['node_modules/convsync/dist/cli.js', '--port', '0', '--store', 'postgres://nobody@127.0.0.1:1/none'], { cwd: project, encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toMatch(/needs the "pg" package.*npm i pg/);
   });
 
   it('bundles for the browser without dexie or server code when only idb is used', async () => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/server/cli-args.js';
+import { parseArgs, retentionOf } from '../../src/server/cli-args.js';
+import { freshDatabase } from '../helpers/postgres.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // inside node_modules so that the bundle's bare imports (`ws`) resolve
@@ -26,23 +27,49 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
+/** Starts the CLI; resolves once it prints its URL. */
+async function startCli(args: string[]) {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const io = { stderr: '' };
+  child.stderr.on('data', (d: Buffer) => (io.stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\n/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code} before listening: ${io.stderr}`)));
+  });
+  return { child, exited, io, url };
+}
+
+const postJSON = async (url: string, path: string, body: unknown, token?: string) =>
+  (await fetch(url + path, { method: 'POST', body: JSON.stringify(body), headers: token ? { Authorization: `Bearer ${token}` } : {} })).json();
+
 describe('convsync-server CLI', () => {
+  it('--store postgres://: SIGTERM and start again, the data, the log id and the tokens are still there', async () => {
+    const db = await freshDatabase('cli');
+    const args = ['--port', '0', '--host', '127.0.0.1', '--admin', '--quiet', '--store', db];
+    const first = await startCli(args);
+    const seeded = await postJSON(first.url, '/admin/seed', { userID: 'u1', count: 5 });
+    expect(seeded.errCode).toBe(0);
+    const { token } = (await postJSON(first.url, '/admin/token', { userID: 'u1' })).data;
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const second = await startCli(args);
+    const r = await postJSON(second.url, '/conversation/get_incremental_conversations', { userID: 'u1', versionID: seeded.data.versionID, version: seeded.data.version }, token);
+    expect(r).toMatchObject({ errCode: 0, data: { full: false, versionID: seeded.data.versionID, version: seeded.data.version } });
+    const ids = await postJSON(second.url, '/conversation/get_full_conversation_ids', { userID: 'u1' }, token);
+    expect(ids.data.conversationIDs).toHaveLength(5);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(first.io.stderr + second.io.stderr).toBe('');
+  });
+
   it('prints the listening line, serves, and exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--admin', '--sync-limit', '50', '--quiet'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\n/m.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code} before listening: ${stderr}`)));
-    });
+    const { child, exited, io, url } = await startCli(['--port', '0', '--host', '127.0.0.1', '--admin', '--sync-limit', '50', '--quiet']);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(url).not.toMatch(/:0$/);
     const tok = await (await fetch(`${url}/admin/token`, { method: 'POST', body: JSON.stringify({ userID: 'u1' }) })).json();
@@ -55,7 +82,7 @@ describe('convsync-server CLI', () => {
     expect((await r.json()).data.full).toBe(true);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toBe('');
+    expect(io.stderr).toBe('');
     // the port is released
     await expect(fetch(`${url}/metrics`)).rejects.toThrow();
   });
@@ -83,5 +110,16 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--port', '70000'])).toThrow(/--port/);
     expect(() => parseArgs(['--sync-limit', '0'])).toThrow(/--sync-limit/);
     expect(() => parseArgs(['--port'])).toThrow(/needs a value/);
+  });
+
+  it('reads --store and the retention flags', () => {
+    expect(parseArgs([])).toMatchObject({ store: 'memory', retainDays: undefined, retainEntries: undefined });
+    expect(parseArgs(['--store', 'postgres://u@h:5432/db']).store).toBe('postgres://u@h:5432/db');
+    expect(parseArgs(['--store=postgresql://h/db']).store).toBe('postgresql://h/db');
+    expect(() => parseArgs(['--store', 'mysql://h/db'])).toThrow(/--store/);
+    expect(retentionOf(parseArgs([]))).toBeUndefined();
+    expect(retentionOf(parseArgs(['--retain-days', '2']))).toEqual({ maxAgeMs: 2 * 24 * 3600 * 1000 });
+    expect(retentionOf(parseArgs(['--retain-entries', '500']))).toEqual({ maxEntries: 500 });
+    expect(retentionOf(parseArgs(['--retain-days', '0']))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { LogState, MemoryConversationStore, VersionLog, decide, newLogID, type LogEntry, type LogStateValue } from '../../src/server/index.js';
-import { makeConversation } from '../helpers/fixtures.js';
+import { LogState, VersionLog, newLogID, type LogEntry, type LogStateValue } from '../../src/server/index.js';
+import { NaiveLog, opArb } from './naive-log.js';
 
 describe('VersionLog', () => {
   it('creates with a fresh 24-hex id, version 1, deleted 0', () => {
@@ -81,42 +81,7 @@ describe('VersionLog', () => {
   });
 });
 
-// ---- property tests against naive models ----
-
-type Op =
-  | { kind: 'write'; changes: Array<{ id: number; value: number | null }> }
-  | { kind: 'compact'; keep: number }
-  | { kind: 'reset' };
-
-const POOL = 8;
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('write' as const), changes: fc.array(fc.record({ id: fc.nat(POOL - 1), value: fc.option(fc.nat(3), { nil: null }) }), { minLength: 1, maxLength: 4 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('compact' as const), keep: fc.nat(40) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const) }) },
-);
-
-/** The naive log: a plain map eID → last entry; reads filter and sort everything. */
-class NaiveLog {
-  version = 1;
-  deleted = 0;
-  entries = new Map<string, { state: LogStateValue; version: number }>();
-  incr(changes: Array<{ eID: string; state: LogStateValue }>) {
-    if (changes.length === 0) return;
-    this.version++;
-    for (const c of changes) this.entries.set(c.eID, { state: c.state, version: this.version });
-  }
-  compact(keep: number) {
-    const k = Math.min(Math.max(keep, this.deleted), this.version);
-    for (const [id, e] of this.entries) if (e.version <= k) this.entries.delete(id);
-    this.deleted = k;
-  }
-  since(v: number) {
-    return [...this.entries]
-      .filter(([, e]) => e.version > v)
-      .sort((a, b) => a[1].version - b[1].version || (a[0] < b[0] ? -1 : 1))
-      .map(([eID, e]) => ({ eID, state: e.state, version: e.version }));
-  }
-}
+// ---- property tests against a naive model (test/server/naive-log.ts) ----
 
 const strip = (es: LogEntry[]) =>
   es.map(({ eID, state, version }) => ({ eID, state, version })).sort((a, b) => a.version - b.version || (a.eID < b.eID ? -1 : 1));
@@ -152,63 +117,6 @@ describe('VersionLog vs a naive log (property)', () => {
         }
       }),
       { numRuns: 150 },
-    );
-  });
-});
-
-describe('sync answers vs a naive model (property)', () => {
-  it('for every reachable cursor: old state + answer = server state, or the answer is full', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { maxLength: 30 }), fc.integer({ min: 1, max: 6 }), async (ops, limit) => {
-        const store = new MemoryConversationStore();
-        const u = 'u1';
-        /** every cursor a client could hold, with the state it saw at that cursor */
-        const seen = new Map<string, Map<string, string>>();
-        const current = async () => {
-          const recs = await store.page(u, null, 1000);
-          return new Map(recs.items.map((c) => [c.conversationID, c.ex]));
-        };
-        const remember = async () => {
-          const h = await store.head(u);
-          seen.set(`${h.id}:${h.version}`, await current());
-        };
-        await remember();
-        for (const op of ops) {
-          if (op.kind === 'write') {
-            await store.commit(
-              u,
-              op.changes.map((c) => ({
-                conversationID: `sg_${c.id}`,
-                apply: () => (c.value === null ? undefined : makeConversation(`sg_${c.id}`, { ex: String(c.value) })),
-              })),
-            );
-          } else if (op.kind === 'compact') {
-            await store.compact(u, op.keep);
-          } else {
-            await store.resetLog(u);
-          }
-          await remember();
-          const head = await store.head(u);
-          const now = await current();
-          for (const [key, old] of seen) {
-            const [versionID, v] = key.split(':') as [string, string];
-            const d = await decide(store, u, { versionID, version: Number(v) }, limit);
-            const a = d.answer;
-            expect({ versionID: a.versionID, version: a.version }).toEqual({ versionID: head.id, version: head.version });
-            if (a.full) {
-              expect(a.delete.length + a.insert.length + a.update.length).toBe(0);
-              // full only when it must be: another log identity, compacted past the client, or overflow
-              if (versionID === head.id && Number(v) >= head.deleted) expect(d.reason).toBe('overflow');
-              continue;
-            }
-            const next = new Map(old);
-            for (const id of a.delete) next.delete(id);
-            for (const c of [...a.insert, ...a.update]) next.set(c.conversationID, c.ex);
-            expect(next).toEqual(now);
-          }
-        }
-      }),
-      { numRuns: 100 },
     );
   });
 });
