@@ -168,6 +168,29 @@ describe.each(adapters)('outbox contract: %s', (_kind, make) => {
     expect(await ids(a)).toEqual(['sg_b', 'sg_c', 'sg_a']);
   });
 
+  it('keeps the totals of what the list shows through every kind of write, without reading the list', async () => {
+    const a = await seeded(); // sg_b: 3 unread
+    expect(await a.getTotals()).toEqual({ count: 3, unread: 3 });
+    await a.applyDelta([makeConversation('sg_d', { maxSeq: 5, hasReadSeq: 1 }), makeConversation('sg_m', { maxSeq: 9, recvMsgOpt: 1 })], ['sg_c'], C(2));
+    expect(await a.getTotals()).toEqual({ count: 4, unread: 7 }); // sg_m is muted: not in the unread sum
+    await a.raiseRead('sg_d', 4, null);
+    expect(await a.getTotals()).toEqual({ count: 4, unread: 4 });
+    await a.enqueue({ kind: 'read', conversationID: 'sg_b' }, 'r1', T);
+    await a.enqueue({ kind: 'delete', conversationID: 'sg_d' }, 'd1', T);
+    expect(await a.getTotals()).toEqual({ count: 3, unread: 0 });
+    await a.settle('d1', { refused: { code: 'SERVER', message: 'no' } });
+    expect(await a.getTotals()).toEqual({ count: 4, unread: 1 });
+    await a.beginFull(C(5));
+    await a.stagePage([makeConversation('sg_a'), makeConversation('sg_b', { maxSeq: 6, hasReadSeq: 2 })], null);
+    await a.raiseRead('sg_b', 3, null); // a read while staged: both copies
+    await a.commitFull();
+    // sg_b: 6 messages, read to 3 here, and the pending read covers 4 (its newest at the call)
+    expect(await a.getTotals()).toEqual({ count: 2, unread: 2 });
+    await a.close();
+    const b = await adapter();
+    expect((await b.getTotals()).count).toBe(2);
+  });
+
   it('a failure at any write of the outbox path leaves outbox and view as they were', async () => {
     const a = await seeded();
     fail = 'sg_a';

@@ -5,6 +5,8 @@ import type { ConversationSettings, Page } from '../storage/types.js';
 import type { PendingWrite } from './pending.js';
 import type { SyncStatus } from './status.js';
 import type { ChangeSet, ClientMetrics, Progress } from './types.js';
+import type { WatchPageOptions } from './views.js';
+import type { LiveWindow } from './window.js';
 import type { WriteResult } from './writes.js';
 
 export interface PageOptions {
@@ -39,7 +41,13 @@ export interface ConversationSync {
   deleteConversation(conversationID: string): Promise<WriteResult>;
   /** The local writes the server has not confirmed yet, oldest first; the same in every tab. */
   readonly pendingWrites$: Observable<PendingWrite[]>;
-  /** The whole sorted list, live (lazy: loaded when first subscribed). */
+  /**
+   * The first `limit` rows of the sorted list with the list's totals, live: loaded in
+   * O(limit) and kept in step with every change in O(limit + change), whatever the list's
+   * size. `setLimit(n)` on the result grows it (infinite scroll) reading only the new rows.
+   */
+  watchPage(opts?: WatchPageOptions): LiveWindow;
+  /** The whole sorted list, live (lazy: loaded when first subscribed); for small lists (use `watchPage` for large ones). */
   readonly conversations$: Observable<LocalConversation[]>;
   readonly totalUnread$: Observable<number>;
   readonly status$: Observable<SyncStatus>;

@@ -5,7 +5,7 @@ import type { ConversationSync } from './api.js';
 import { changesOf } from './diff.js';
 import { tokenSource } from './http.js';
 import { createHub } from './hub.js';
-import { createLiveList } from './live-list.js';
+import { createViews } from './views.js';
 import { defaults, type ConversationSyncOptions, type ResolvedOptions } from './options.js';
 import { startSession, type Session } from './session.js';
 import { initialStatus, reduceStatus, type StatusEvent, type SyncStatus } from './status.js';
@@ -35,10 +35,10 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
 
   let session: Session | null = null;
   let starting: Promise<void> | null = null;
-  // the live list waits for the store to be open (subscribing before start() is fine)
+  // what the app watches waits for the store to be open (subscribing before start() is fine)
   let onOpen: () => void = () => {};
   let whenOpen = new Promise<void>((r) => (onOpen = r));
-  const live = createLiveList(() => whenOpen.then(() => storage.getAll()));
+  const views = createViews((fn) => whenOpen.then(() => need().replica.settled(fn)));
 
   const pending = createPendingList(
     () => (session ? storage.outbox() : Promise.resolve([])),
@@ -82,17 +82,23 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
         leader$.next(lead);
         if (!lead) return;
         // a leader that crashed may have committed what it could not announce: every tab reads the list again
-        live.reload();
+        views.reload();
         session?.link.commit(null, null, false, []);
       },
       onStatus,
+      wantTotals: views.wantTotals,
+      onPreview(p) {
+        onStatus({ type: 'preview', on: p !== null });
+        if (p) views.preview(p.rows, p.totals);
+        if (p && leading()) session?.link.preview(p.rows, p.totals);
+      },
       onProgress(p) {
         progress$.next(p);
         if (leading()) session?.link.progress(p);
       },
       onCommit(c) {
-        if (c.reload) live.reload();
-        else if (!c.end) live.fold(c.diff);
+        if (c.reload) views.reload();
+        else if (!c.end) views.commit(c.diff, c.totals);
         toChanges(c);
         // a write the server accepted leaves the queue once the cursor reaches its version
         if (c.outbox || (pending.count() > 0 && c.mode !== 'local')) pending.reload();
@@ -109,13 +115,14 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
           writes.settled(settled);
           if (outbox || pending.count() > 0) pending.reload();
           if (outbox) s.send();
-          if (ids === null) return live.reload();
-          if (!live.active()) return;
+          if (ids === null) return views.reload();
+          if (!views.watched()) return;
           // storage is the truth: read what the other tab touched, in this tab's write order
           void s.replica
             .settled(async (st) => {
               const recs = await st.getMany(ids);
-              live.fold({ added: [], updated: recs.filter((r) => r !== undefined), removed: ids.filter((_, i) => !recs[i]) });
+              const totals = views.wantTotals() ? await st.getTotals() : undefined;
+              views.commit({ added: [], updated: recs.filter((r) => r !== undefined), removed: ids.filter((_, i) => !recs[i]) }, totals);
             })
             .catch(() => {});
         },
@@ -124,9 +131,14 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
         progress: progress$.next,
         cleared: () => void halt(new ConvSyncError('DB_DELETED', 'cleared in another tab (a logout)')),
         hello: () => session?.link.status(status$.value()),
-        missed: () => live.reload(),
+        missed: () => views.reload(),
+        preview(rows, totals) {
+          onStatus({ type: 'preview', on: true });
+          views.preview(rows, totals);
+        },
       },
     });
+    onStatus({ type: 'restored', hasSynced: session.replica.cursor !== null });
     onOpen();
     pending.reload();
   }
@@ -148,7 +160,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
   async function halt(error: ConvSyncError): Promise<void> {
     if (!session && !starting) return;
     await stop(error);
-    live.reset();
+    views.reset();
   }
 
   return {
@@ -162,7 +174,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
       session?.link.clearAll();
       await stop();
       await storage.destroy(o.userID);
-      live.reset();
+      views.reset();
     },
     sync: async () => need().sync(),
     get: (id) => read(() => storage.get(id)),
@@ -179,8 +191,9 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
     markAsRead: (id, hasReadSeq) => writes.markAsRead(id, hasReadSeq),
     deleteConversation: (id) => writes.deleteConversation(id),
     pendingWrites$: pending.pending$,
-    conversations$: live.conversations$,
-    totalUnread$: live.totalUnread$,
+    conversations$: views.conversations$,
+    totalUnread$: views.totalUnread$,
+    watchPage: (opts) => views.watchPage(opts),
     status$: status$.obs,
     changes$: changes$.obs,
     progress$: progress$.obs,

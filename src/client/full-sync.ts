@@ -3,8 +3,8 @@
  * live list, then swap it in with its cursor in one step. The list on screen is never
  * empty or half. An interrupted staging is resumed from its stored progress.
  */
-import { ConvSyncError, readFullPage, type Cursor, type FullPage } from '../protocol/index.js';
-import type { StagedFull } from '../storage/types.js';
+import { ConvSyncError, readFullPage, readSortedList, type Cursor, type FullPage, type LocalConversation } from '../protocol/index.js';
+import type { StagedFull, Totals } from '../storage/types.js';
 import { yieldToLoop } from './clock.js';
 import type { Replica } from './replica.js';
 import type { Transport } from './transport.js';
@@ -17,21 +17,45 @@ export interface FullSyncDeps {
   round: number;
   pageSize: number;
   onProgress(p: Progress): void;
+  /** rows of the server's first sorted page asked for on a cold device (0: none) */
+  previewSize: number;
+  /** the first page to show while the snapshot downloads; `null` once the list is in */
+  onPreview(p: { rows: LocalConversation[]; totals: Totals } | null): void;
 }
 
 export const badAnswer = (msg: string): ConvSyncError => new ConvSyncError('BAD_ANSWER', msg);
 
+/**
+ * A cold device (nothing stored) asks for the server's first sorted page beside the
+ * snapshot and shows it until the snapshot is swapped in (first paint in one request).
+ */
+function askPreview(d: FullSyncDeps, done: () => boolean): void {
+  if (d.previewSize <= 0) return;
+  d.transport
+    .post('get_sorted_conversation_list', { pagination: { pageNumber: 1, showNumber: d.previewSize } }, readSortedList)
+    .then((a) => {
+      if (done()) return;
+      const rows = a.conversationElems.map((c): LocalConversation => ({ ...c, draftText: '', draftTextTime: 0 }));
+      d.onPreview({ rows, totals: { count: a.conversationTotal, unread: a.unreadTotal } });
+    })
+    .catch(() => {}); // only a preview: the snapshot is what counts
+}
+
 /** Runs a full sync, resuming `resume` when given; at most 3 attempts when the log is reset meanwhile. */
 export async function runFullSync(d: FullSyncDeps, resume: StagedFull | null): Promise<void> {
   const { replica } = d;
+  let swapped = false;
+  if (resume === null && replica.cursor === null) askPreview(d, () => swapped);
   const page = (next: string | null): Promise<FullPage> =>
     d.transport.post('get_full_conversations', { limit: d.pageSize, ...(next === null ? {} : { cursor: next }) }, readFullPage);
   for (let attempt = 0; attempt < 3; attempt++) {
     let count = 0;
+    let total: number | undefined;
+    const progress = (done: boolean): void => d.onProgress({ staged: count, ...(total === undefined ? {} : { total }), done });
     const stage = async (p: FullPage): Promise<void> => {
       await replica.stagePage(p.conversations, p.nextCursor);
       count += p.conversations.length;
-      d.onProgress({ staged: count, done: false });
+      progress(false);
     };
     let first: Cursor;
     let next: string | null;
@@ -41,20 +65,25 @@ export async function runFullSync(d: FullSyncDeps, resume: StagedFull | null): P
       resume = null;
     } else {
       const p = await page(null);
+      total = p.total;
       first = { versionID: p.versionID, version: p.version };
       await replica.beginFull(first);
       await stage(p);
       next = p.nextCursor;
     }
     let restart = false;
+    // the next page downloads while this one is written
+    let ahead: Promise<FullPage> | null = next === null ? null : page(next);
     for (let i = 0; next !== null; i++) {
       if (i > 1e6) throw badAnswer('the snapshot never ends');
       await yieldToLoop();
-      const p = await page(next);
+      const p = await ahead!;
       // the log was reset while paging: this snapshot is mixed, start again
       restart = p.versionID !== first.versionID;
       if (restart) break;
       if (p.nextCursor === next) throw badAnswer('nextCursor does not advance');
+      ahead = p.nextCursor === null ? null : page(p.nextCursor);
+      ahead?.catch(() => {}); // a failure surfaces when awaited
       await stage(p);
       next = p.nextCursor;
     }
@@ -67,7 +96,9 @@ export async function runFullSync(d: FullSyncDeps, resume: StagedFull | null): P
       if ((e as ConvSyncError).code === 'CONFLICT') await replica.abortFull().catch(() => {});
       throw e;
     });
-    d.onProgress({ staged: count, done: true });
+    swapped = true;
+    d.onPreview(null);
+    progress(true);
     return;
   }
   throw new ConvSyncError('SERVER', 'the server log keeps changing during a full sync');

@@ -12,8 +12,14 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 export interface TokenSource {
   /** The current token (asks the function the first time). */
   get(): Promise<string>;
-  /** Asks the token function again; a string token is returned as it is. */
-  refresh(): Promise<string>;
+  /**
+   * Asks the token function again; a string token is returned as it is. With `since` (the
+   * `asked` count when a refused request got its token), requests refused together ask
+   * once: when the function was asked again since, that answer is returned.
+   */
+  refresh(since?: number): Promise<string>;
+  /** How many times the token function was asked. */
+  readonly asked: number;
   readonly refreshable: boolean;
 }
 
@@ -28,11 +34,29 @@ export function tokenSource(t: TokenOption): TokenSource {
       })
       .catch((e: unknown) => {
         if (cur === p) cur = null; // ask again next time
+        if (e instanceof ConvSyncError) throw e;
+        // a token function that fetches its token fails like any request when the network is down
+        if (isNetworkError(e)) throw new ConvSyncError('NETWORK', 'the token function could not reach its server', { cause: e });
         throw new ConvSyncError('AUTH', 'no token from the token function', { cause: e });
       }));
     return p;
   };
-  return { get: () => cur ?? call(), refresh: call, refreshable: typeof t !== 'string' };
+  let asked = 0;
+  const ask = (): Promise<string> => (asked++, call());
+  return {
+    get: () => cur ?? ask(),
+    refresh: (since) => (since !== undefined && since !== asked && cur ? cur : ask()),
+    refreshable: typeof t !== 'string',
+    get asked() {
+      return asked;
+    },
+  };
+}
+
+/** fetch rejects with a TypeError when no answer arrives (DOMException `NetworkError` in some browsers). */
+function isNetworkError(e: unknown): boolean {
+  const name = (e as { name?: unknown } | null)?.name;
+  return e instanceof TypeError || name === 'NetworkError' || name === 'TimeoutError';
 }
 
 export interface HttpOptions {
@@ -120,11 +144,13 @@ export function createHttp(o: HttpOptions): Http {
     },
     async post(path, body, read) {
       let token = await o.token.get();
+      let since = o.token.asked;
       for (let i = 0; ; i++) {
         const r = await once(path, body, token);
         if (r === AUTH_AGAIN) {
           if (i > 0 || !o.token.refreshable) throw new ConvSyncError('AUTH', `POST ${path}: token refused`, { status: 401 });
-          token = await o.token.refresh();
+          token = await o.token.refresh(since);
+          since = o.token.asked;
           continue;
         }
         const { data, operationID } = r as { data: unknown; operationID: string };

@@ -1,69 +1,25 @@
 /**
- * The in-memory sorted list behind `conversations$` / `totalUnread$`. Loaded from
- * storage once, when the first subscriber arrives; from then on every local change
- * is folded in from its diff (binary search, no store reads); dropped when the last
- * subscriber leaves.
+ * The in-memory sorted list behind `conversations$` (the whole list, for small lists;
+ * `watchPage` is the window for any size). Loaded from storage once, when the first
+ * subscriber arrives; from then on every commit is folded in from its diff in
+ * O(log N + change) (a list of short sorted runs, no store reads); each emission copies
+ * the runs into one array. Dropped when the last subscriber leaves.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import { compareConversations, unreadCountOf, type LocalConversation } from '../protocol/index.js';
+import { compareConversations, type LocalConversation } from '../protocol/index.js';
+import { SortedList } from '../storage/sorted-list.js';
 import type { LocalDiff } from '../storage/types.js';
 
-interface View {
-  list: LocalConversation[];
-  total: number;
-}
-
-const unread = (c: LocalConversation): number => (c.recvMsgOpt === 0 ? unreadCountOf(c) : 0);
-
-/** Index of the first element not before `c` (SPEC §1.2 order). */
-function lowerBound(list: readonly LocalConversation[], c: LocalConversation): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareConversations(list[mid]!, c) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Folds `diff` into a sorted list; returns a new array (the input is not touched). */
-export function foldDiff(
-  list: readonly LocalConversation[],
-  byID: Map<string, LocalConversation>,
-  diff: LocalDiff,
-): LocalConversation[] {
-  const changed = [...diff.added, ...diff.updated];
-  // Large diffs (a full sync): rebuild and sort once instead of k splices.
-  if ((changed.length + diff.removed.length) * 8 > list.length + 64) {
-    for (const id of diff.removed) byID.delete(id);
-    for (const c of changed) byID.set(c.conversationID, c);
-    return [...byID.values()].sort(compareConversations);
-  }
-  const next = list.slice();
-  const drop = (id: string): void => {
-    const old = byID.get(id);
-    if (!old) return;
-    const i = lowerBound(next, old);
-    if (next[i] === old) next.splice(i, 1);
-    byID.delete(id);
-  };
-  for (const id of diff.removed) drop(id);
-  for (const c of changed) {
-    drop(c.conversationID);
-    next.splice(lowerBound(next, c), 0, c);
-    byID.set(c.conversationID, c);
-  }
-  return next;
-}
+type Order = SortedList<LocalConversation>;
 
 export interface LiveList {
   readonly conversations$: Observable<LocalConversation[]>;
-  readonly totalUnread$: Observable<number>;
   /** Folds a committed change in (no-op when nobody is subscribed). */
   fold(diff: LocalDiff): void;
   /** Reads the whole list again (after a change whose diff is not fully known). */
   reload(): void;
+  /** Rows to show until the list is in (a cold device's first page from the server). */
+  preview(rows: LocalConversation[]): void;
   /** Empties the list (the database was deleted). */
   reset(): void;
   /** Someone is subscribed (the list is held in memory). */
@@ -71,21 +27,34 @@ export interface LiveList {
 }
 
 export function createLiveList(load: () => Promise<LocalConversation[]>): LiveList {
-  const lists = new Set<Subscriber<LocalConversation[]>>();
-  const totals = new Set<Subscriber<number>>();
-  let view: View | null = null;
+  const subs = new Set<Subscriber<LocalConversation[]>>();
+  let order: Order | null = null;
   let byID = new Map<string, LocalConversation>();
   /** Diffs that arrived while a load was in flight; replayed over its result. */
   let queued: LocalDiff[] | null = null;
+  let previewing = false;
   let gen = 0;
-  const active = (): boolean => lists.size + totals.size > 0;
 
-  /** Publishes a new list; the total (one pass, like the list copy of a fold) only when it changed. */
-  function emit(list: LocalConversation[]): void {
-    const old = view;
-    const v = (view = { list, total: list.reduce((n, c) => n + unread(c), 0) });
-    for (const s of [...lists]) s.next(list);
-    if (old?.total !== v.total) for (const s of [...totals]) s.next(v.total);
+  const emit = (): void => {
+    if (!order) return;
+    const list = order.toArray();
+    for (const s of [...subs]) s.next(list);
+  };
+
+  function apply(d: LocalDiff): void {
+    const o = order!;
+    const drop = (id: string): void => {
+      const old = byID.get(id);
+      if (!old) return;
+      o.remove(old, (x) => x === old);
+      byID.delete(id);
+    };
+    for (const id of d.removed) drop(id);
+    for (const c of [...d.added, ...d.updated]) {
+      drop(c.conversationID);
+      o.insert(c);
+      byID.set(c.conversationID, c);
+    }
   }
 
   function start(): void {
@@ -96,54 +65,62 @@ export function createLiveList(load: () => Promise<LocalConversation[]>): LiveLi
         if (g !== gen) return;
         const q = queued ?? [];
         queued = null;
+        if (previewing && all.length === 0 && q.length === 0) return; // nothing stored yet: keep the preview
+        previewing = false;
         byID = new Map(all.map((c) => [c.conversationID, c]));
-        let list = all.slice().sort(compareConversations);
-        for (const d of q) list = foldDiff(list, byID, d);
-        view = null;
-        emit(list);
+        order = new SortedList<LocalConversation>(compareConversations, all.slice().sort(compareConversations));
+        for (const d of q) apply(d);
+        emit();
       },
       (e: unknown) => {
         if (g !== gen) return;
-        for (const s of [...lists, ...totals]) s.error(e);
+        for (const s of [...subs]) s.error(e);
       },
     );
   }
 
-  const source = <T>(set: Set<Subscriber<T>>, pick: (v: View) => T): Observable<T> =>
-    new Observable<T>((s) => {
-      const first = !active();
-      set.add(s);
-      if (first) start();
-      else if (view && !queued) s.next(pick(view));
-      return () => {
-        set.delete(s);
-        if (!active()) {
-          view = null;
-          queued = null;
-          byID = new Map();
-          gen++;
-        }
-      };
-    });
-
   return {
-    conversations$: source(lists, (v) => v.list),
-    totalUnread$: source(totals, (v) => v.total),
+    conversations$: new Observable<LocalConversation[]>((s) => {
+      subs.add(s);
+      if (subs.size === 1) start();
+      else if (order && !queued) s.next(order.toArray());
+      return () => {
+        subs.delete(s);
+        if (subs.size > 0) return;
+        order = null;
+        queued = null;
+        byID = new Map();
+        gen++;
+      };
+    }),
     fold(diff) {
       if (diff.added.length + diff.updated.length + diff.removed.length === 0) return;
       if (queued) queued.push(diff);
-      else if (view) emit(foldDiff(view.list, byID, diff));
+      else if (order) {
+        previewing = false;
+        apply(diff);
+        emit();
+      }
     },
     reload() {
-      if (active()) start();
+      if (subs.size > 0) start();
     },
-    active,
+    preview(rows) {
+      // only over nothing: an empty list still loading, or one that holds no rows yet
+      if (subs.size === 0 || (order && order.size > 0 && !previewing)) return;
+      previewing = true;
+      byID = new Map(rows.map((c) => [c.conversationID, c]));
+      order = new SortedList<LocalConversation>(compareConversations, rows.slice().sort(compareConversations));
+      emit();
+    },
+    active: () => subs.size > 0,
     reset() {
-      if (!active()) return;
+      if (subs.size === 0) return;
       gen++;
       queued = null;
       byID = new Map();
-      emit([]);
+      order = new SortedList<LocalConversation>(compareConversations);
+      emit();
     },
   };
 }

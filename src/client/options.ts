@@ -30,6 +30,11 @@ export interface ConversationSyncOptions {
   requestTimeoutMs?: number;
   /** Records per snapshot page in a full sync (server max 5000). Default 1000. */
   pageSize?: number;
+  /**
+   * A device with nothing stored shows this many rows of the server's sorted list while
+   * its full sync downloads (`status.preview`); 0: none. Default 100.
+   */
+  previewSize?: number;
   /** Upper bound of the retry / reconnect backoff. Default 30 000 ms. */
   maxBackoffMs?: number;
   /** Socket heartbeat interval. Default 25 000 ms (two unanswered pings → reconnect). */
@@ -70,6 +75,7 @@ export const defaults = {
   pollIntervalMs: 60_000,
   requestTimeoutMs: 15_000,
   pageSize: 1000,
+  previewSize: 100,
   maxBackoffMs: 30_000,
   pingIntervalMs: 25_000,
   authTimeoutMs: 10_000,

@@ -10,7 +10,7 @@
  */
 import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type ErrorCode, type LocalConversation } from '../protocol/index.js';
 import { toStorageError } from '../storage/errors.js';
-import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, WriteOutcome } from '../storage/types.js';
+import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, Totals, WriteOutcome } from '../storage/types.js';
 import type { Clock } from './clock.js';
 import type { ChangeMode } from './types.js';
 
@@ -23,6 +23,8 @@ export interface Commit {
   end?: boolean;
   /** `diff` misses part of the change (a resumed full sync): read the list again. */
   reload?: boolean;
+  /** the list's totals after the commit (read when someone shows them) */
+  totals?: Totals;
   /** the outbox changed (a write queued, tried, accepted or refused) */
   outbox?: boolean;
   /** writes the server answered for good: every mutation ID they stand for, with the outcome */
@@ -112,7 +114,8 @@ function typed(s: StorageAdapter): StorageAdapter {
   });
 }
 
-export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
+/** `wantTotals`: someone shows the totals, so a commit carries them (one small read). */
+export function createReplica(adapter: StorageAdapter, clock: Clock, wantTotals: () => boolean = () => false): Replica {
   const storage = typed(adapter);
   let cursor: Cursor | null = null;
   let queue: Promise<unknown> = Promise.resolve();
@@ -130,6 +133,12 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
   const emit = (c: Commit): void => {
     for (const f of [...listeners]) f(c);
   };
+  /** Emits a commit made inside the write queue, with the totals after it when wanted. */
+  async function commit(c: Commit): Promise<void> {
+    const d = c.diff;
+    if (wantTotals() && (d.added.length + d.updated.length + d.removed.length > 0 || c.reload)) c.totals = await storage.getTotals();
+    emit(c);
+  }
 
   /** Runs `fn` after every earlier storage step; a throw that is not a `ConvSyncError` is a bug (`INTERNAL`). */
   function exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -172,7 +181,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         if (!foreign || !c) return;
         foreign = false;
         const diff = await storage.applyDelta([], [], c, c);
-        emit({ diff, mode: 'incremental', outbox: true, ...(round === undefined ? {} : { round }) });
+        await commit({ diff, mode: 'incremental', outbox: true, ...(round === undefined ? {} : { round }) });
       }),
     observe(c) {
       cursor = c;
@@ -189,7 +198,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         if (!d) return null;
         const diff = await storage.applyDelta(d.upsert, d.remove, d.next, cursor);
         cursor = d.next;
-        emit({ diff, mode, ...(round === undefined ? {} : { round }) });
+        await commit({ diff, mode, ...(round === undefined ? {} : { round }) });
         return diff;
       }),
 
@@ -203,7 +212,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         if (next) cursor = next;
         touch(id);
         const raised = rec !== undefined && rec.hasReadSeq !== old.hasReadSeq;
-        if (raised) emit({ diff: updatedOnly(rec), mode: 'pushed' });
+        if (raised) await commit({ diff: updatedOnly(rec), mode: 'pushed' });
         return { rec, raised };
       }),
 
@@ -213,7 +222,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         const rec = await storage.setDraft(id, text, time);
         if (!rec) return undefined;
         touch(id);
-        emit({ diff: updatedOnly(rec), mode: 'local' });
+        await commit({ diff: updatedOnly(rec), mode: 'local' });
         return rec;
       }),
 
@@ -222,7 +231,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         const r = await storage.enqueue(w, mutationID, clock.now());
         if (!r) return null;
         touch(w.conversationID);
-        emit({ diff: r.diff, mode: 'local', outbox: true });
+        await commit({ diff: r.diff, mode: 'local', outbox: true });
         return r.entry;
       }),
 
@@ -241,7 +250,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         touch(entry.conversationID);
         const mutationIDs = [entry.mutationID, ...(entry.merged ?? [])];
         const settled: Settled[] = 'ack' in outcome ? [{ mutationIDs, ack: outcome.ack }] : 'refused' in outcome ? [{ mutationIDs, error: outcome.refused }] : [];
-        emit({ diff, mode: 'refused' in outcome ? 'rollback' : 'local', outbox: true, settled });
+        await commit({ diff, mode: 'refused' in outcome ? 'rollback' : 'local', outbox: true, settled });
       }),
 
     resumeFull: () => exclusive(() => storage.resumeFull()),
@@ -283,7 +292,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock): Replica {
         });
         touched.clear();
         staged = null;
-        emit({ diff, mode: 'full', round, ...(resumed ? { reload: true } : {}) });
+        await commit({ diff, mode: 'full', round, ...(resumed ? { reload: true } : {}) });
       }),
 
     beginRound: () => ++rounds,

@@ -15,7 +15,7 @@ import { createSocket, type WebSocketCtor } from './socket.js';
 import type { StatusEvent } from './status.js';
 import { createSender, type Sender } from './outbox-sender.js';
 import { createSyncLoop, type SyncLoop } from './sync-loop.js';
-import { createSyncRound } from './sync-round.js';
+import { createSyncRound, type RoundConfig } from './sync-round.js';
 import { createTabLink, type TabLink, type TabLinkHooks } from './tab-link.js';
 import { soloTab, webTabs } from './tabs.js';
 import { userTransport, type Transport } from './transport.js';
@@ -25,6 +25,9 @@ export interface SessionHooks {
   metrics: ClientMetrics;
   onStatus(e: StatusEvent): void;
   onProgress(p: Progress): void;
+  onPreview: RoundConfig['onPreview'];
+  /** someone shows the totals: commits carry them */
+  wantTotals(): boolean;
   onCommit(c: Commit): void;
   /** this tab starts or stops leading */
   onLeader(leading: boolean): void;
@@ -44,12 +47,12 @@ export interface Session {
   stop(): Promise<void>;
 }
 
-type EngineOptions = Pick<ResolvedOptions, 'clock' | 'random' | 'pageSize' | 'pollIntervalMs' | 'maxBackoffMs' | 'driftCheck' | 'driftCheckIntervalMs' | 'minSyncGapMs'>;
-type Hooks = Pick<SessionHooks, 'metrics' | 'onStatus' | 'onProgress'>;
+type EngineOptions = Pick<ResolvedOptions, 'clock' | 'random' | 'pageSize' | 'previewSize' | 'pollIntervalMs' | 'maxBackoffMs' | 'driftCheck' | 'driftCheckIntervalMs' | 'minSyncGapMs'>;
+type Hooks = Pick<SessionHooks, 'metrics' | 'onStatus' | 'onProgress'> & Partial<Pick<SessionHooks, 'onPreview'>>;
 
 /** The engine over a replica and a transport, without socket or listeners (tests use it alone). */
 export function createEngine(o: EngineOptions, replica: Replica, transport: Transport, h: Hooks): { loop: SyncLoop; frames: Frames } {
-  const round = createSyncRound({ ...o, replica, transport, metrics: h.metrics, onProgress: h.onProgress, followUp: () => loop.trigger() });
+  const round = createSyncRound({ ...o, replica, transport, metrics: h.metrics, onProgress: h.onProgress, onPreview: h.onPreview ?? (() => {}), followUp: () => loop.trigger() });
   const loop = createSyncLoop({ ...o, metrics: h.metrics, round, onStatus: h.onStatus });
   return { loop, frames: createFrames(replica, loop, h.metrics) };
 }
@@ -123,7 +126,7 @@ async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSou
 
 export async function startSession(o: ResolvedOptions, storage: StorageAdapter, token: TokenSource, h: SessionHooks): Promise<Session> {
   await storage.open(o.userID);
-  const replica = createReplica(storage, o.clock);
+  const replica = createReplica(storage, o.clock, h.wantTotals);
   try {
     await replica.init();
   } catch (e) {

@@ -20,6 +20,8 @@ export interface RoundConfig {
   driftCheck: boolean;
   driftCheckIntervalMs: number;
   onProgress(p: Progress): void;
+  previewSize: number;
+  onPreview: FullSyncDeps['onPreview'];
   /** asks for one more round after this one (the server moved on during the drift check) */
   followUp(): void;
 }
@@ -30,7 +32,7 @@ export function createSyncRound(c: RoundConfig): () => Promise<SyncMode> {
   let lastDrift = Number.NEGATIVE_INFINITY;
 
   async function steps(round: number): Promise<SyncMode> {
-    const full: FullSyncDeps = { replica, transport, round, pageSize: c.pageSize, onProgress: c.onProgress };
+    const full: FullSyncDeps = { replica, transport, round, pageSize: c.pageSize, onProgress: c.onProgress, previewSize: c.previewSize, onPreview: c.onPreview };
     let staged = await replica.resumeFull();
     let needFull = staged !== null || replica.cursor === null;
     let didFull = false;

@@ -5,7 +5,8 @@
  * those IDs from storage (storage is the truth, so the order of announcements does not
  * matter); `clear()` in any tab stops them all.
  */
-import { ConvSyncError, type Cursor, type ErrorCode, type SyncMode } from '../protocol/index.js';
+import { ConvSyncError, type Cursor, type ErrorCode, type LocalConversation, type SyncMode } from '../protocol/index.js';
+import type { Totals } from '../storage/types.js';
 import { createLeadership, type Leadership, type LeaderMessage } from './leadership.js';
 import type { SyncStatus } from './status.js';
 import type { TabCoordinator } from './tabs.js';
@@ -36,6 +37,8 @@ export type TabMessage = { from: string; leader: boolean } & (
   | { t: 'clear' }
   /** a tab that just started: the leader answers with its status */
   | { t: 'hello' }
+  /** the leader shows a cold device's first page: so do the followers */
+  | { t: 'preview'; rows: LocalConversation[]; totals: Totals }
 );
 
 export interface TabLinkHooks {
@@ -54,6 +57,7 @@ export interface TabLinkHooks {
   hello(): void;
   /** this tab may have missed messages (it was frozen, or replaced as the leader): read the list again */
   missed(): void;
+  preview(rows: LocalConversation[], totals: Totals): void;
 }
 
 export interface TabLink {
@@ -63,6 +67,7 @@ export interface TabLink {
   /** the leader's status and progress, for the followers */
   status(s: SyncStatus): void;
   progress(p: Progress): void;
+  preview(rows: LocalConversation[], totals: Totals): void;
   /** A follower's `sync()`: the leader runs it and answers (asked again when another tab leads). */
   requestSync(): Promise<SyncMode>;
   clearAll(): void;
@@ -153,6 +158,9 @@ export function createTabLink(c: TabLinkConfig, h: TabLinkHooks): TabLink {
       case 'hello':
         if (leadership.leading) h.hello();
         return;
+      case 'preview':
+        if (m.leader) h.preview(m.rows, m.totals);
+        return;
     }
   }
 
@@ -165,6 +173,7 @@ export function createTabLink(c: TabLinkConfig, h: TabLinkHooks): TabLink {
       post({ t: 'status', status: { ...rest, ...(error ? { error: toWire(error) } : {}) } });
     },
     progress: (progress) => post({ t: 'progress', progress }),
+    preview: (rows, totals) => post({ t: 'preview', rows, totals }),
     requestSync() {
       if (leadership.leading) return h.sync();
       const id = `${me}:${++seq}`;

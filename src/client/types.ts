@@ -17,6 +17,8 @@ export interface ChangeSet extends LocalDiff {
 /** Full-sync progress: records staged so far; `done` once the snapshot is swapped in. */
 export interface Progress {
   staged: number;
+  /** the snapshot's size, as its first page said (absent when the server does not say) */
+  total?: number;
   done: boolean;
 }
 

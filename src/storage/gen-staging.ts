@@ -9,6 +9,7 @@ import { CHUNK, checkSwap, hook, notComplete, notStaged, ownStaging } from './co
 import { dropPending, newGen, pendingOf, type GenContext } from './gen-state.js';
 import { byConversation, overlay, satisfied, viewDiff } from './outbox.js';
 import { planStage } from './plan.js';
+import { noTotals, totalsOf } from './totals.js';
 import type { StorageAdapter } from './types.js';
 
 export function genStaging(c: GenContext): Pick<StorageAdapter, 'beginFull' | 'stagedFull' | 'resumeFull' | 'stagePage' | 'commitFull' | 'abortFull'> {
@@ -33,7 +34,7 @@ export function genStaging(c: GenContext): Pick<StorageAdapter, 'beginFull' | 's
       c.run('rw', async (tx, st) => {
         if (st.staging) st.drop.push(st.staging.gen);
         await dropPending(tx, st);
-        st.staging = { gen: await newGen(tx, st), cursor, nextCursor: null, staged: 0, owner: c.writer, base: st.cursor };
+        st.staging = { gen: await newGen(tx, st), cursor, nextCursor: null, staged: 0, owner: c.writer, base: st.cursor, totals: noTotals() };
         await c.save(tx, st);
       }),
 
@@ -66,6 +67,9 @@ export function genStaging(c: GenContext): Pick<StorageAdapter, 'beginFull' | 's
         }
         const plan = planStage(live, records, (id) => hook(c.opts, id));
         await tx.putRows(s.gen, plan.rows);
+        // (a staging begun by a version that kept no totals leaves them to be counted)
+        const t = totalsOf(plan.rows);
+        if (s.totals) s.totals = { count: s.totals.count + t.count, unread: s.totals.unread + t.unread };
         s.staged += records.length;
         s.nextCursor = nextCursor;
         await c.save(tx, st);
@@ -104,6 +108,8 @@ export function genStaging(c: GenContext): Pick<StorageAdapter, 'beginFull' | 's
         st.drop.push(st.active);
         st.active = s.gen;
         st.cursor = s.cursor;
+        if (s.totals) st.totals = s.totals;
+        else delete st.totals; // staged by a version without totals: counted when asked
         st.staging = null;
         await c.save(tx, st);
         return gone.filter((id) => !hidden.has(id));

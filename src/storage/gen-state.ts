@@ -5,6 +5,7 @@
 import { ConvSyncError, type Cursor } from '../protocol/index.js';
 import type { Driver, DriverTx } from './driver.js';
 import type { OutboxEntry } from './outbox.js';
+import type { Totals } from './totals.js';
 import type { StagedFull, StorageOptions } from './types.js';
 
 export interface State {
@@ -12,8 +13,13 @@ export interface State {
   /** Generation of the live list. */
   active: number;
   cursor: Cursor | null;
-  /** `owner`: the adapter instance (tab) that stages it; `base`: the cursor when it was begun or claimed. */
-  staging: (StagedFull & { gen: number; owner?: string; base?: Cursor | null }) | null;
+  /**
+   * `owner`: the adapter instance (tab) that stages it; `base`: the cursor when it was begun
+   * or claimed; `totals`: of the staged records.
+   */
+  staging: (StagedFull & { gen: number; owner?: string; base?: Cursor | null; totals?: Totals }) | null;
+  /** The totals of the live records (absent in databases written before: counted once). */
+  totals?: Totals;
   /** Generations to delete (an old list after a swap, an abandoned staging). */
   drop: number[];
   /** Queued local writes (absent in databases written before the outbox: none). */

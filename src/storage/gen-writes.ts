@@ -10,6 +10,7 @@ import { pendingOf, type GenContext, type State } from './gen-state.js';
 import { withDraft, withRead } from './merge.js';
 import { byConversation, enqueueStep, overlay, satisfied, settleStep, viewDiff, type OutboxEntry } from './outbox.js';
 import { planDelta } from './plan.js';
+import { moved, noTotals } from './totals.js';
 import type { LocalDiff, StorageAdapter, WriteOutcome } from './types.js';
 
 const ofID = (entries: readonly OutboxEntry[], id: string): OutboxEntry[] => entries.filter((e) => e.conversationID === id);
@@ -36,6 +37,8 @@ export function genWrites(c: GenContext): Pick<StorageAdapter, 'applyDelta' | 'r
       if (!next) continue;
       if (hooked) hook(c.opts, id);
       await tx.putRows(gens[i]!, [next]);
+      if (i === 0) st.totals = moved(st.totals ?? noTotals(), found[0], next);
+      else if (st.staging?.totals) st.staging.totals = moved(st.staging.totals, found[1], next);
     }
     return [found[0], changed[0]];
   }
@@ -63,6 +66,7 @@ export function genWrites(c: GenContext): Pick<StorageAdapter, 'applyDelta' | 'r
         for (const [id, r] of writes) r ? puts.push(r) : dels.push(id);
         await tx.putRows(g, puts);
         await tx.deleteRows(g, dels);
+        for (const [id, r] of writes) st.totals = moved(st.totals ?? noTotals(), stored.get(id), r ?? undefined);
         await drop(tx, st, done);
         st.cursor = cursor;
         await c.save(tx, st);
@@ -75,10 +79,8 @@ export function genWrites(c: GenContext): Pick<StorageAdapter, 'applyDelta' | 'r
       c.run('rw', async (tx, st) => {
         if (cursor) checkCursor(st.cursor, expected);
         const r = await updateCopies(tx, st, id, (rec) => withRead(rec, seq), true);
-        if (r && cursor) {
-          st.cursor = cursor;
-          await c.save(tx, st);
-        }
+        if (r && cursor) st.cursor = cursor;
+        if (r) await c.save(tx, st);
         return r && overlay(r[1] ?? r[0], ofID(await pendingOf(tx, st), id));
       }),
 

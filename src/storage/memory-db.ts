@@ -6,6 +6,7 @@
 import { compareConversations, type Cursor, type LocalConversation } from '../protocol/index.js';
 import type { SortKey } from './common.js';
 import type { OutboxEntry } from './outbox.js';
+import { moved, noTotals, type Totals } from './totals.js';
 import { SortedList } from './sorted-list.js';
 import type { StagedFull } from './types.js';
 
@@ -27,6 +28,8 @@ export interface MemDB {
   /** queued local writes, in call order */
   outbox: OutboxEntry[];
   outboxSeq: number;
+  /** totals of `live` */
+  totals: Totals;
   /** set when `destroy()` removed it: instances that still hold it stop */
   deleted: boolean;
 }
@@ -38,7 +41,7 @@ export const newOrder = (sorted: LocalConversation[] = []): SortedList<LocalConv
   new SortedList<LocalConversation, Probe>(compareConversations, sorted);
 
 export function newDB(): MemDB {
-  return { live: new Map(), order: newOrder(), cursor: null, staging: null, outbox: [], outboxSeq: 0, deleted: false };
+  return { live: new Map(), order: newOrder(), cursor: null, staging: null, outbox: [], outboxSeq: 0, totals: noTotals(), deleted: false };
 }
 
 export function put(db: MemDB, r: LocalConversation): void {
@@ -46,10 +49,13 @@ export function put(db: MemDB, r: LocalConversation): void {
   if (old) removeRow(db, old);
   db.order.insert(r);
   db.live.set(r.conversationID, r);
+  db.totals = moved(db.totals, undefined, r);
 }
 
 export function removeRow(db: MemDB, r: LocalConversation): void {
   db.order.remove(r, (x) => x.conversationID === r.conversationID);
+  db.live.delete(r.conversationID);
+  db.totals = moved(db.totals, r, undefined);
 }
 
 /** Up to `n` live records in list order after the record with sort key `key`. */

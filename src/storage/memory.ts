@@ -12,6 +12,7 @@ import { databases, newDB, newOrder, orderPage, put, removeRow, type MemDB } fro
 import { withDraft, withRead } from './merge.js';
 import { byConversation, enqueueStep, overlay, satisfied, settleStep, viewDiff, viewPage, type OutboxEntry } from './outbox.js';
 import { planDelta, planStage } from './plan.js';
+import { totalsOf, viewTotals } from './totals.js';
 import type { LocalDiff, Page, PageCursor, StorageAdapter, StorageOptions } from './types.js';
 
 export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
@@ -92,6 +93,11 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       return [...need().live.keys()];
     },
 
+    async getTotals() {
+      const d = need();
+      return viewTotals(d.totals, d.outbox, async (ids) => ids.map((id) => d.live.get(id)));
+    },
+
     async applyDelta(upsert: Conversation[], remove: string[], cursor: Cursor, expected?: Cursor | null): Promise<LocalDiff> {
       const d = need();
       checkCursor(d.cursor, expected);
@@ -102,10 +108,7 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       for (const [id, r] of writes) {
         const old = d.live.get(id);
         if (r) put(d, copyRecord(r)); // the caller keeps its objects; the store keeps its own
-        else if (old) {
-          removeRow(d, old);
-          d.live.delete(id);
-        }
+        else if (old) removeRow(d, old);
       }
       d.outbox = d.outbox.filter((e) => !done.includes(e));
       d.cursor = { ...cursor };
@@ -219,6 +222,7 @@ export function memoryStorage(opts: StorageOptions = {}): StorageAdapter {
       const shown = gone.filter((id) => view(d, id) !== undefined);
       d.live = s.records;
       d.order = newOrder([...s.records.values()].sort(compareConversations));
+      d.totals = totalsOf(s.records.values());
       d.cursor = { ...s.cursor };
       d.staging = null;
       const done = satisfied(d.outbox, d.cursor, true);

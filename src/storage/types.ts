@@ -14,6 +14,9 @@
  */
 import type { Conversation, Cursor, ErrorCode, LocalConversation } from '../protocol/index.js';
 import type { NewWrite, OutboxEntry } from './outbox.js';
+import type { Totals } from './totals.js';
+
+export type { Totals } from './totals.js';
 
 export type { ConversationSettings, NewWrite, OutboxEntry, WriteKind } from './outbox.js';
 
@@ -82,8 +85,10 @@ export interface StorageAdapter {
   getAll(): Promise<LocalConversation[]>;
   /** One page in SPEC §1.2 order, read from the sort index (never the whole store). */
   getPage(limit: number, after?: PageCursor): Promise<Page>;
-  /** Every conversationID of the live list (for the idHash drift check). */
+  /** Every conversationID of the live list as the server has it (for the idHash drift check). */
   allIDs(): Promise<string[]>;
+  /** How many conversations the list shows and their unread sum (SPEC §1.3), without reading the list. */
+  getTotals(): Promise<Totals>;
 
   /**
    * Applies an incremental answer or a pushed delta and moves the cursor, in one

@@ -34,7 +34,7 @@ async function setup(answer: (path: string, body: Record<string, unknown>) => un
   const metrics = newMetrics();
   const toChanges = changesOf((c) => changes.push(c));
   const { replica, loop, frames } = await createEngineParts(
-    { clock, random: () => 0.5, pageSize: 2, pollIntervalMs: 60_000, maxBackoffMs: 30_000, driftCheck: false, driftCheckIntervalMs: 300_000, minSyncGapMs },
+    { clock, random: () => 0.5, pageSize: 2, previewSize: 0, pollIntervalMs: 60_000, maxBackoffMs: 30_000, driftCheck: false, driftCheckIntervalMs: 300_000, minSyncGapMs },
     storage,
     transport,
     { metrics, onStatus: (e) => status.push(e), onProgress: () => {}, onCommit: toChanges },

@@ -132,6 +132,31 @@ describe('several tabs of one user', () => {
     for (const t of [a, b]) await showsServer(t, s);
   });
 
+  it('a follower writes: shown in every tab at once, sent once by the leader, acknowledged in the follower', async () => {
+    const applied = new Map<string, number>();
+    const s = await startServer({ onMutation: (e) => !e.repeat && applied.set(e.mutationID, (applied.get(e.mutationID) ?? 0) + 1) });
+    servers.push(s);
+    await s.admin('/admin/seed', { userID: USER, count: 10, peers: ['u2'] });
+    const open = tabsOf(s, clients);
+    const [a, b] = [open(), open()];
+    for (const t of [a, b]) t.c.sync.conversations$.subscribe();
+    await a.c.sync.start();
+    await waitFor(a.c.sync.leader$, (l) => l);
+    await b.c.sync.start();
+    await b.c.sync.sync();
+    const id = (await serverView(s)).at(-1)!.conversationID;
+    const inLeader = waitFor(a.c.sync.conversations$, (l) => l[0]?.conversationID === id && l[0].isPinned);
+    const w = await b.c.sync.setConversation(id, { isPinned: true });
+    await inLeader;
+    await waitFor(a.c.sync.pendingWrites$, (p) => p.some((x) => x.mutationID === w.mutationID));
+    const ack = await w.acknowledged;
+    expect(ack.versionID).toBe((await serverHead(s, USER)).versionID);
+    expect(applied.get(w.mutationID)).toBe(1);
+    expect(b.c.requests.filter((p) => p.endsWith('/set_conversations'))).toEqual([]); // the follower never sent it
+    for (const t of [a, b]) await waitFor(t.c.sync.pendingWrites$, (p) => p.length === 0);
+    for (const t of [a, b]) await showsServer(t, s);
+  });
+
   it('clear() in one tab stops every tab: stopped, nothing shown, the database gone for good', async () => {
     const s = await seeded(10);
     const name = uniqueName('tabs-clear');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { backoff } from '../../src/client/backoff.js';
 import { diffAcc } from '../../src/client/diff.js';
 import { createHttp, tokenSource } from '../../src/client/http.js';
-import { createLiveList, foldDiff } from '../../src/client/live-list.js';
+import { createLiveList } from '../../src/client/live-list.js';
 import { initialStatus, reduceStatus, type SyncStatus } from '../../src/client/status.js';
 import { compareConversations, ConvSyncError, readIncremental, totalUnreadOf, unreadCountOf, type LocalConversation } from '../../src/protocol/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
@@ -19,15 +19,17 @@ const local = (id: string, over: Partial<LocalConversation> = {}): LocalConversa
 describe('status reducer', () => {
   const net = new ConvSyncError('NETWORK', 'down');
   const badA = new ConvSyncError('BAD_ANSWER', 'bad');
+  /** the fields every status carries, as they are before anything happened */
+  const base = { connected: false, pendingWrites: 0, hasSynced: false, preview: false };
   it('goes through syncing to idle and remembers the last sync', () => {
     let s: SyncStatus = reduceStatus(initialStatus, { type: 'sync' });
-    expect(s).toEqual({ state: 'syncing', connected: false, pendingWrites: 0 });
+    expect(s).toEqual({ ...base, state: 'syncing' });
     s = reduceStatus(s, { type: 'ok', mode: 'full', at: 5 });
-    expect(s).toEqual({ state: 'idle', connected: false, pendingWrites: 0, lastSyncAt: 5, lastMode: 'full' });
+    expect(s).toEqual({ ...base, state: 'idle', lastSyncAt: 5, lastMode: 'full', hasSynced: true });
   });
   it('network failures mean offline, other failures error; the error stays until a success', () => {
-    let s = reduceStatus({ state: 'syncing', connected: false, pendingWrites: 0, lastSyncAt: 1, lastMode: 'equal' }, { type: 'fail', error: net });
-    expect(s).toEqual({ state: 'offline', connected: false, pendingWrites: 0, lastSyncAt: 1, lastMode: 'equal', error: net });
+    let s = reduceStatus({ ...base, state: 'syncing', lastSyncAt: 1, lastMode: 'equal' }, { type: 'fail', error: net });
+    expect(s).toEqual({ ...base, state: 'offline', lastSyncAt: 1, lastMode: 'equal', error: net });
     s = reduceStatus(s, { type: 'sync' });
     expect(s.state).toBe('syncing');
     expect(s.error).toBe(net);
@@ -35,29 +37,32 @@ describe('status reducer', () => {
     expect(s.state).toBe('error');
     expect(reduceStatus(s, { type: 'fail', error: new ConvSyncError('TIMEOUT', 't') }).state).toBe('offline');
     s = reduceStatus(s, { type: 'ok', mode: 'equal', at: 9 });
-    expect(s).toEqual({ state: 'idle', connected: false, pendingWrites: 0, lastSyncAt: 9, lastMode: 'equal' });
+    expect(s).toEqual({ ...base, state: 'idle', lastSyncAt: 9, lastMode: 'equal', hasSynced: true });
   });
   it('a problem outside a sync is an error, during a sync it is recorded only', () => {
     const bf = new ConvSyncError('BAD_FRAME', 'x');
-    expect(reduceStatus({ state: 'idle', connected: false, pendingWrites: 0 }, { type: 'problem', error: bf })).toEqual({ state: 'error', connected: false, pendingWrites: 0, error: bf });
-    expect(reduceStatus({ state: 'syncing', connected: false, pendingWrites: 0 }, { type: 'problem', error: bf })).toEqual({ state: 'syncing', connected: false, pendingWrites: 0, error: bf });
-    expect(reduceStatus({ state: 'error', connected: true, pendingWrites: 0, error: bf, lastSyncAt: 3 }, { type: 'stop' })).toEqual({ state: 'stopped', connected: false, pendingWrites: 0, lastSyncAt: 3 });
+    expect(reduceStatus({ ...base, state: 'idle' }, { type: 'problem', error: bf })).toEqual({ ...base, state: 'error', error: bf });
+    expect(reduceStatus({ ...base, state: 'syncing' }, { type: 'problem', error: bf })).toEqual({ ...base, state: 'syncing', error: bf });
+    expect(reduceStatus({ ...base, state: 'error', connected: true, error: bf, lastSyncAt: 3 }, { type: 'stop' })).toEqual({ ...base, state: 'stopped', lastSyncAt: 3 });
     const gone = new ConvSyncError('DB_DELETED', 'logged out in another tab');
-    expect(reduceStatus({ state: 'idle', connected: true, pendingWrites: 0 }, { type: 'stop', error: gone })).toEqual({ state: 'stopped', connected: false, pendingWrites: 0, error: gone });
+    expect(reduceStatus({ ...base, state: 'idle', connected: true }, { type: 'stop', error: gone })).toEqual({ ...base, state: 'stopped', error: gone });
   });
-  it('follows the socket', () => {
-    expect(initialStatus).toEqual({ state: 'stopped', connected: false, pendingWrites: 0 });
-    const up = reduceStatus({ state: 'idle', connected: false, pendingWrites: 0 }, { type: 'socket', up: true });
-    expect(up).toEqual({ state: 'idle', connected: true, pendingWrites: 0 });
-    expect(reduceStatus(reduceStatus(up, { type: 'sync' }), { type: 'socket', up: false })).toEqual({ state: 'syncing', connected: false, pendingWrites: 0 });
-  });
-  it('counts the queued writes', () => {
-    expect(reduceStatus({ state: 'idle', connected: true, pendingWrites: 0 }, { type: 'pending', count: 3 })).toEqual({ state: 'idle', connected: true, pendingWrites: 3 });
+  it('follows the socket, the queue, what storage holds and the preview', () => {
+    expect(initialStatus).toEqual({ ...base, state: 'stopped' });
+    const up = reduceStatus({ ...base, state: 'idle' }, { type: 'socket', up: true });
+    expect(up).toEqual({ ...base, state: 'idle', connected: true });
+    expect(reduceStatus(reduceStatus(up, { type: 'sync' }), { type: 'socket', up: false })).toEqual({ ...base, state: 'syncing' });
+    expect(reduceStatus(up, { type: 'pending', count: 3 })).toEqual({ ...base, state: 'idle', connected: true, pendingWrites: 3 });
+    expect(reduceStatus(initialStatus, { type: 'restored', hasSynced: true }).hasSynced).toBe(true);
+    expect(reduceStatus({ ...base, state: 'idle', hasSynced: true }, { type: 'restored', hasSynced: false }).hasSynced).toBe(true);
+    const shown = reduceStatus({ ...base, state: 'syncing' }, { type: 'preview', on: true });
+    expect(shown.preview).toBe(true);
+    expect(reduceStatus(shown, { type: 'ok', mode: 'full', at: 1 }).preview).toBe(false);
   });
   it('is pure', () => {
-    const s: SyncStatus = { state: 'idle', connected: false, pendingWrites: 0 };
+    const s: SyncStatus = { ...base, state: 'idle' };
     reduceStatus(s, { type: 'fail', error: net });
-    expect(s).toEqual({ state: 'idle', connected: false, pendingWrites: 0 });
+    expect(s).toEqual({ ...base, state: 'idle' });
   });
 });
 
@@ -91,13 +96,15 @@ describe('live list folding', () => {
   const rec = (r: { id: string; pinned: boolean; t: number; draft: number; max: number; opt: 0 | 1 }): LocalConversation =>
     local(r.id, { isPinned: r.pinned, latestMsgSendTime: r.t, draftTextTime: r.draft, maxSeq: r.max, recvMsgOpt: r.opt });
 
-  it('matches a fresh sort after any sequence of diffs (small and large)', () => {
-    fc.assert(
-      fc.property(fc.array(arbRec, { maxLength: 12 }), fc.array(fc.tuple(fc.array(arbRec, { maxLength: 6 }), fc.array(fc.constantFrom('sg_1', 'sg_2', 'sg_3', 'sg_x'), { maxLength: 3 }))), (init, steps) => {
+  it('matches a fresh sort after any sequence of diffs (small and large)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbRec, { maxLength: 12 }), fc.array(fc.tuple(fc.array(arbRec, { maxLength: 6 }), fc.array(fc.constantFrom('sg_1', 'sg_2', 'sg_3', 'sg_x'), { maxLength: 3 }))), async (init, steps) => {
         const truth = new Map<string, LocalConversation>();
         for (const r of init) truth.set(r.id, rec(r));
-        const byID = new Map(truth);
-        let list = [...truth.values()].sort(compareConversations);
+        const live = createLiveList(async () => [...truth.values()]);
+        let list: LocalConversation[] = [];
+        const sub = live.conversations$.subscribe((l) => (list = l));
+        await flush();
         for (const [ups, rm] of steps) {
           const upsert = new Map(ups.map((u) => [u.id, rec(u)]));
           const removed = rm.filter((id) => !upsert.has(id));
@@ -106,9 +113,10 @@ describe('live list folding', () => {
           for (const [id, c] of upsert) (truth.has(id) ? updated : added).push(c);
           for (const id of removed) truth.delete(id);
           for (const [id, c] of upsert) truth.set(id, c);
-          list = foldDiff(list, byID, { added, updated, removed });
+          live.fold({ added, updated, removed });
           expect(list.map((c) => c.conversationID)).toEqual([...truth.values()].sort(compareConversations).map((c) => c.conversationID));
         }
+        sub.unsubscribe();
       }),
     );
   });
@@ -120,19 +128,14 @@ describe('live list folding', () => {
     live.fold({ added: [local('sg_z')], updated: [], removed: [] }); // nobody listens: ignored
     expect(loads).toBe(0);
     const lists: string[][] = [];
-    const totals: number[] = [];
     const s1 = live.conversations$.subscribe((l) => lists.push(l.map((c) => c.conversationID)));
-    const s2 = live.totalUnread$.subscribe((n) => totals.push(n));
     await flush();
     expect(loads).toBe(1);
     expect(lists).toEqual([['sg_b', 'sg_a']]);
-    expect(totals).toEqual([3]);
     live.fold({ added: [local('sg_c', { latestMsgSendTime: 9, maxSeq: 4 })], updated: [local('sg_a', { latestMsgSendTime: 1, maxSeq: 5 })], removed: ['sg_b'] });
     expect(lists.at(-1)).toEqual(['sg_c', 'sg_a']);
-    expect(totals.at(-1)).toBe(9);
     expect(loads).toBe(1);
     s1.unsubscribe();
-    s2.unsubscribe();
     const s3 = live.conversations$.subscribe(() => {});
     await flush();
     expect(loads).toBe(2);
@@ -148,6 +151,21 @@ describe('live list folding', () => {
     d.resolve([local('sg_old', { latestMsgSendTime: 3 }), local('sg_k', { latestMsgSendTime: 4 })]);
     await flush();
     expect(lists).toEqual([['sg_n', 'sg_k']]);
+    sub.unsubscribe();
+  });
+
+  it('shows a preview over an empty list until the list is in, without a blank', async () => {
+    const d = deferred<LocalConversation[]>();
+    const live = createLiveList(() => d.promise);
+    const lists: string[][] = [];
+    const sub = live.conversations$.subscribe((l) => lists.push(l.map((c) => c.conversationID)));
+    live.preview([local('sg_p', { latestMsgSendTime: 5 })]);
+    d.resolve([]); // nothing stored yet: the preview stays
+    await flush();
+    live.fold({ added: [local('sg_p', { latestMsgSendTime: 5 }), local('sg_q', { latestMsgSendTime: 1 })], updated: [], removed: [] });
+    expect(lists).toEqual([['sg_p'], ['sg_p', 'sg_q']]);
+    live.preview([local('sg_x')]); // a list is shown: no preview over it
+    expect(lists).toHaveLength(2);
     sub.unsubscribe();
   });
 

@@ -152,10 +152,10 @@ describe.each<Kind>(['memory', 'idb'])('offline writes (%s)', (kind) => {
     const [read, del] = (await c.sync.getPage({ limit: 2 })).items.map((x) => x.conversationID);
     const peer = (id: string): string => peerOf(id, USER) ?? 'u2';
     net.down = true;
-    await c.sync.markAsRead(read!);
+    const r = await c.sync.markAsRead(read!);
     const d = await c.sync.deleteConversation(del!);
     net.down = false;
-    await d.acknowledged;
+    await Promise.all([r.acknowledged, d.acknowledged]);
     await s.admin('/admin/send_message', { conversationID: read, sendID: peer(read!), text: 'after the read' });
     await s.admin('/admin/send_message', { conversationID: del, sendID: peer(del!), text: 'after the delete' });
     await waitFor(c.sync.conversations$, (l) => l.some((x) => x.conversationID === del && x.latestMsg?.text === 'after the delete'));

@@ -162,7 +162,8 @@ async function prepare(kind: Kind, sc: Scenario): Promise<Prepared> {
   servers.push(s);
   await s.server.service.upsert(USER, initial());
   const tape = new Tape();
-  const r = makeClient(s, USER, { kind, socket: false, pageSize: PAGE, name: uniqueName('rec') });
+  // previewSize 0: no first-page preview request (it writes nothing, and would be off the tape)
+  const r = makeClient(s, USER, { kind, socket: false, pageSize: PAGE, previewSize: 0, name: uniqueName('rec') });
   tape.attach(r);
   tape.mode = { t: 'record', phase: sc.cold ? 'p1' : 'p0' };
   await r.sync.start();
@@ -192,6 +193,7 @@ async function runOnce(kind: Kind, sc: Scenario, p: Prepared, crashAt: number | 
     kind,
     socket: sc.socket,
     pageSize: PAGE,
+    previewSize: 0,
     name: uniqueName(`crash-${kind}`),
     maxBackoffMs: 60_000, // no retry interferes while the state is inspected
     beforeWrite: () => {
