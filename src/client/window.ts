@@ -87,8 +87,9 @@ export function createWindow(limit0: number, read: SettledRead, events: (fn: (e:
     const gone = new Set([...diff.removed, ...changed.map((r) => r.conversationID)]);
     const boundary = more ? items[items.length - 1] : undefined;
     const kept = items.filter((r) => !gone.has(r.conversationID));
-    // rows beyond the old last one are unknown: a changed row after it may not come before them
-    const inside = changed.filter((r) => !boundary || compareConversations(r, boundary) <= 0 || r.conversationID === boundary.conversationID);
+    // rows beyond the old last one are unknown: only a changed row that now sorts before its
+    // place (or at it: the same row, not moved) certainly comes before them
+    const inside = changed.filter((r) => !boundary || compareConversations(r, boundary) <= 0);
     const next = [...kept, ...inside].sort(compareConversations);
     const beyond = changed.length > inside.length || more;
     if (next.length >= limit || !beyond) {
