@@ -58,7 +58,8 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
   }
   const toChanges = changesOf((c) => {
     changes$.next(c);
-    session?.link.changes(c);
+    // a large change (a full sync) is not copied to every tab: they read their list again
+    if (c.added.length + c.updated.length + c.removed.length <= ANNOUNCED_IDS) session?.link.changes(c);
   });
 
   const need = (): Session => {

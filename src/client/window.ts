@@ -84,6 +84,8 @@ export function createWindow(limit0: number, read: SettledRead, events: (fn: (e:
     if (t) totals = t;
     const changed = [...diff.added, ...diff.updated];
     if (changed.length + diff.removed.length === 0) return emit();
+    // a large change (a full sync): reading the window is O(limit), sorting the change is not
+    if (changed.length > 4 * limit + 64) return load();
     const gone = new Set([...diff.removed, ...changed.map((r) => r.conversationID)]);
     const boundary = more ? items[items.length - 1] : undefined;
     const kept = items.filter((r) => !gone.has(r.conversationID));

@@ -104,6 +104,13 @@ export function notComplete(): ConvSyncError {
 }
 
 /**
+ * Records per slice when a write puts many rows: between slices the driver awaits one
+ * request, which hands the thread back. 1,000 puts in one go held Chromium's main thread
+ * for 70–110 ms (a long task per snapshot page); slices of 200 keep each step short.
+ */
+export const PUT_SLICE = 200;
+
+/**
  * Records or keys per read when a whole generation is walked: one read of a 100k list
  * blocked Chromium's main thread for ~0.6 s while the records were deserialized.
  */

@@ -24,7 +24,7 @@
 // `convsync` but never calls dexieStorage() ships no Dexie.
 import type { Dexie, Table } from 'dexie';
 import { ConvSyncError } from '../protocol/index.js';
-import { dbName, fromStored, toStored, type Stored } from './common.js';
+import { dbName, fromStored, PUT_SLICE, toStored, type Stored } from './common.js';
 import type { Driver, DriverTx } from './driver.js';
 import { dbDeleted, dbUpgraded, isClosedError, noIndexedDB, toStorageError } from './errors.js';
 import { createGenStore } from './gen-store.js';
@@ -97,7 +97,10 @@ function dexieDriver(src: Source): Driver {
       deleteMeta: (key) => meta.delete(key),
       getRows: async (gen, ids) => (await conv.bulkGet(ids.map((id): [number, string] => [gen, id]))).map((s) => s && fromStored(s)),
       rowsBetween: async (gen, lo, hi) => (await conv.where(':id').between([gen, lo], [gen, hi], true, true).toArray()).map(fromStored),
-      putRows: async (gen, rows) => void (await conv.bulkPut(rows.map((r) => toStored(r, gen)))),
+      putRows: async (gen, rows) => {
+        // in slices, so writing a page never blocks the page for long (see PUT_SLICE)
+        for (let i = 0; i < rows.length; i += PUT_SLICE) await conv.bulkPut(rows.slice(i, i + PUT_SLICE).map((r) => toStored(r, gen)));
+      },
       deleteRows: (gen, ids) => conv.bulkDelete(ids.map((id): [number, string] => [gen, id])),
       dropGen: async (gen) => void (await conv.where(':id').between(...whole(gen)).delete()),
       ids: async (gen, after, limit) => {

@@ -11,7 +11,7 @@
  */
 import { unwrap, wrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { LocalConversation } from '../protocol/index.js';
-import { dbName, fromStored, toStored, type SortKey, type Stored } from './common.js';
+import { dbName, fromStored, PUT_SLICE, toStored, type SortKey, type Stored } from './common.js';
 import type { Driver, DriverTx } from './driver.js';
 import { dbBlocked, dbDeleted, dbUpgraded, isClosedError, noIndexedDB, toStorageError } from './errors.js';
 import type { ConvSyncError } from '../protocol/index.js';
@@ -119,9 +119,15 @@ function idbDriver(name: string): Driver {
         return found.map((s) => s && fromStored(s));
       },
       rowsBetween: async (gen, lo, hi) => ((await conv.getAll(KR.bound([gen, lo], [gen, hi]))) as Stored[]).map(fromStored),
-      putRows: (gen, rows) => {
-        for (const r of rows) rawConv.put(toStored(r, gen));
-        return done;
+      putRows: async (gen, rows) => {
+        // In slices: awaiting the last put of a slice hands the thread back between slices
+        // (the transaction stays active in the success callback), so writing a page never
+        // blocks the page for long.
+        for (let i = 0; i < rows.length; i += PUT_SLICE) {
+          const end = Math.min(rows.length, i + PUT_SLICE);
+          for (let j = i; j < end - 1; j++) rawConv.put(toStored(rows[j]!, gen));
+          await wrap(rawConv.put(toStored(rows[end - 1]!, gen)));
+        }
       },
       deleteRows: (gen, ids) => {
         for (const id of ids) rawConv.delete([gen, id]);
