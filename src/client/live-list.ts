@@ -95,12 +95,12 @@ export function createLiveList(load: () => Promise<LocalConversation[]>): LiveLi
     }),
     fold(diff) {
       if (diff.added.length + diff.updated.length + diff.removed.length === 0) return;
-      if (queued) queued.push(diff);
-      else if (order) {
-        previewing = false;
-        apply(diff);
-        emit();
-      }
+      // while a load is in flight the diff is replayed over its result too; shown now all the same
+      queued?.push(diff);
+      if (!order) return;
+      previewing = false;
+      apply(diff);
+      emit();
     },
     reload() {
       if (subs.size > 0) start();

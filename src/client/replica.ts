@@ -9,7 +9,7 @@
  * writes) are read again right after the swap, so the swap reports what storage holds.
  */
 import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type ErrorCode, type LocalConversation } from '../protocol/index.js';
-import { toStorageError } from '../storage/errors.js';
+import { typedStorage } from '../storage/errors.js';
 import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, Totals, WriteOutcome } from '../storage/types.js';
 import type { Clock } from './clock.js';
 import type { ChangeMode } from './types.js';
@@ -100,23 +100,9 @@ const stopped = (): ConvSyncError => new ConvSyncError('STOPPED', 'the client is
 const EMPTY: LocalDiff = { added: [], updated: [], removed: [] };
 const updatedOnly = (rec: LocalConversation): LocalDiff => ({ added: [], updated: [rec], removed: [] });
 
-/** The adapter with every failure typed: a plain throw from it is `STORAGE`. */
-function typed(s: StorageAdapter): StorageAdapter {
-  return new Proxy(s, {
-    get(target, key) {
-      const v: unknown = Reflect.get(target, key);
-      if (typeof v !== 'function') return v;
-      return (...a: unknown[]) =>
-        Promise.resolve()
-          .then(() => (v as (...a: unknown[]) => unknown).apply(target, a))
-          .catch((e: unknown) => Promise.reject(toStorageError(e)));
-    },
-  });
-}
-
 /** `wantTotals`: someone shows the totals, so a commit carries them (one small read). */
 export function createReplica(adapter: StorageAdapter, clock: Clock, wantTotals: () => boolean = () => false): Replica {
-  const storage = typed(adapter);
+  const storage = typedStorage(adapter);
   let cursor: Cursor | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   let halted = false;
@@ -162,7 +148,6 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wantTotals:
         throw e;
       }
     });
-
 
   return {
     storage: adapter,

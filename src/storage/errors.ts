@@ -1,5 +1,6 @@
 /** IndexedDB / Dexie failures as `ConvSyncError`s (SPEC §5.2, issue 3). */
 import { ConvSyncError } from '../protocol/index.js';
+import type { StorageAdapter } from './types.js';
 
 function nameOf(e: unknown): string {
   const n = (e as { name?: unknown } | null)?.name;
@@ -43,4 +44,18 @@ export function dbUpgraded(name: string, version: number): ConvSyncError {
 
 export function dbBlocked(name: string): ConvSyncError {
   return new ConvSyncError('DB_BLOCKED', `database ${name} is held open by another connection (another tab?)`);
+}
+
+/** The adapter with every failure typed: a plain throw from any method becomes `STORAGE`. */
+export function typedStorage(s: StorageAdapter): StorageAdapter {
+  return new Proxy(s, {
+    get(target, key) {
+      const v: unknown = Reflect.get(target, key);
+      if (typeof v !== 'function') return v;
+      return (...a: unknown[]) =>
+        Promise.resolve()
+          .then(() => (v as (...a: unknown[]) => unknown).apply(target, a))
+          .catch((e: unknown) => Promise.reject(toStorageError(e)));
+    },
+  });
 }
