@@ -383,7 +383,8 @@ describe.each(adapters)('storage contract: %s', (kind, make) => {
       const s1 = await a.stagePage([makeConversation('sg_2', { showName: 'two' }), makeConversation('sg_3', { showName: 'THREE', maxSeq: 4, hasReadSeq: 1 })], 'p2');
       expect(s1.added).toEqual([]);
       expect(ids(s1.updated)).toEqual(['sg_3']); // sg_2 is equal to the live copy
-      expect(s1.updated[0]).toMatchObject({ showName: 'THREE', maxSeq: 9, hasReadSeq: 9 });
+      // seqs as the server has them: a full sync repairs the live copy's 9/9 (issue 15)
+      expect(s1.updated[0]).toMatchObject({ showName: 'THREE', maxSeq: 4, hasReadSeq: 1, unreadCount: 3 });
       expect(await a.getAll()).toEqual(before);
       expect(await a.getCursor()).toEqual(C1);
       expect(await a.stagedFull()).toEqual({ cursor: C3, nextCursor: 'p2', staged: 2 });
@@ -400,7 +401,7 @@ describe.each(adapters)('storage contract: %s', (kind, make) => {
       expect(await a.getCursor()).toEqual(C3);
       expect(await a.get('sg_1')).toBeUndefined();
       expect(await a.get('sg_2')).toMatchObject({ draftText: 'keep me', draftTextTime: T + 1 });
-      expect(await a.get('sg_3')).toMatchObject({ showName: 'THREE', maxSeq: 9, hasReadSeq: 9 });
+      expect(await a.get('sg_3')).toMatchObject({ showName: 'THREE', maxSeq: 4, hasReadSeq: 1, unreadCount: 3 });
       expect(await a.stagedFull()).toBeNull();
       // Later deltas work on the new live list.
       await a.applyDelta([makeConversation('sg_5')], ['sg_4'], { ...C3, version: 8 });

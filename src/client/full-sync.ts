@@ -25,6 +25,39 @@ export interface FullSyncDeps {
 
 export const badAnswer = (msg: string): ConvSyncError => new ConvSyncError('BAD_ANSWER', msg);
 
+/** `a` sorts after `b` by UTF-16 code units (JS, the reference server) or by code points (a database's byte order). */
+function idAfter(a: string, b: string): boolean {
+  if (a > b) return true;
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(j)!;
+    if (x !== y) return x > y;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return a.length > b.length && a.startsWith(b);
+}
+
+/**
+ * Refuses a snapshot that would page forever or stage a record twice (SPEC §3.1: each page
+ * holds the IDs after the cursor, ascending): IDs must ascend across pages, a cursor must
+ * not come back, and only the last page may be empty.
+ */
+function snapshotGuard(): (p: FullPage) => void {
+  const cursors = new Set<string>();
+  let last: string | undefined;
+  return (p) => {
+    for (const c of p.conversations) {
+      if (last !== undefined && !idAfter(c.conversationID, last)) throw badAnswer(`snapshot IDs do not ascend (${c.conversationID} after ${last})`);
+      last = c.conversationID;
+    }
+    if (p.nextCursor === null) return;
+    if (p.conversations.length === 0) throw badAnswer('an empty snapshot page that is not the last');
+    if (cursors.has(p.nextCursor)) throw badAnswer('the snapshot cursor came back to an earlier page');
+    cursors.add(p.nextCursor);
+  };
+}
+
 /**
  * A cold device (nothing stored) asks for the server's first sorted page beside the
  * snapshot and shows it until the snapshot is swapped in (first paint in one request).
@@ -52,6 +85,7 @@ export async function runFullSync(d: FullSyncDeps, resume: StagedFull | null): P
     let count = 0;
     let total: number | undefined;
     const progress = (done: boolean): void => d.onProgress({ staged: count, ...(total === undefined ? {} : { total }), done });
+    const check = snapshotGuard();
     const stage = async (p: FullPage): Promise<void> => {
       await replica.stagePage(p.conversations, p.nextCursor);
       count += p.conversations.length;
@@ -67,6 +101,7 @@ export async function runFullSync(d: FullSyncDeps, resume: StagedFull | null): P
       const p = await page(null);
       total = p.total;
       first = { versionID: p.versionID, version: p.version };
+      check(p);
       await replica.beginFull(first);
       await stage(p);
       next = p.nextCursor;
@@ -82,6 +117,7 @@ export async function runFullSync(d: FullSyncDeps, resume: StagedFull | null): P
       restart = p.versionID !== first.versionID;
       if (restart) break;
       if (p.nextCursor === next) throw badAnswer('nextCursor does not advance');
+      check(p);
       ahead = p.nextCursor === null ? null : page(p.nextCursor);
       ahead?.catch(() => {}); // a failure surfaces when awaited
       await stage(p);

@@ -65,6 +65,8 @@ export interface HttpOptions {
   fetch?: FetchLike | undefined;
   clock: Clock;
   timeoutMs: number;
+  /** the most bytes read of one answer */
+  maxBytes: number;
   /** counters to increment */
   stats: { requests: number; bytesReceived: number };
 }
@@ -76,6 +78,43 @@ export interface Http {
 }
 
 const AUTH_AGAIN = Symbol('auth');
+
+/**
+ * The body of `res`, read chunk by chunk so that an answer larger than `max` bytes (or one
+ * that never ends) fails as soon as it passes `max` instead of filling memory.
+ */
+async function readCapped(res: Response, max: number, count: (n: number) => void): Promise<Uint8Array> {
+  const tooLarge = (): ConvSyncError => new ConvSyncError('BAD_ANSWER', `the answer is larger than maxAnswerBytes (${max})`);
+  if (Number(res.headers?.get('content-length') ?? 0) > max) throw tooLarge();
+  const reader = res.body?.getReader();
+  if (!reader) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    count(buf.byteLength);
+    if (buf.byteLength > max) throw tooLarge();
+    return buf;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    count(value.byteLength);
+    if (size > max) {
+      void reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return all;
+}
 
 /** `crypto.randomUUID` where there is one (it is missing in insecure browser contexts). */
 const opID = (): string =>
@@ -106,10 +145,13 @@ export function createHttp(o: HttpOptions): Http {
         signal: ctrl.signal,
       });
       status = res.status;
-      const buf = await res.arrayBuffer();
-      stats.bytesReceived += buf.byteLength;
+      const buf = await readCapped(res, o.maxBytes, (n) => (stats.bytesReceived += n));
       text = new TextDecoder().decode(buf);
     } catch (e) {
+      if (e instanceof ConvSyncError) {
+        ctrl.abort(); // the rest of an answer that is too large is not read
+        throw new ConvSyncError(e.code, `POST ${path}: ${e.message}`, { operationID, status });
+      }
       const code = (inflight.get(ctrl) ?? 'NETWORK') as ErrorCode;
       const what = code === 'TIMEOUT' ? `timed out after ${o.timeoutMs} ms` : code === 'STOPPED' ? 'stopped' : 'failed';
       throw new ConvSyncError(code, `POST ${path} ${what}`, { cause: e, operationID, ...(status ? { status } : {}) });

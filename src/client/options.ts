@@ -28,6 +28,11 @@ export interface ConversationSyncOptions {
   pollIntervalMs?: number;
   /** Timeout of one HTTP request. Default 15 000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * The most bytes read of one answer; a larger (or endless) answer fails with
+   * `BAD_ANSWER` as soon as it passes this. Default 64 MiB (a page of 5,000 records is ~3 MB).
+   */
+  maxAnswerBytes?: number;
   /** Records per snapshot page in a full sync (server max 5000). Default 1000. */
   pageSize?: number;
   /**
@@ -74,6 +79,7 @@ export interface ConversationSyncOptions {
 export const defaults = {
   pollIntervalMs: 60_000,
   requestTimeoutMs: 15_000,
+  maxAnswerBytes: 64 * 1024 * 1024,
   pageSize: 1000,
   previewSize: 100,
   maxBackoffMs: 30_000,

@@ -74,7 +74,7 @@ interface Duties {
 /** The leader's duties: the engine, the outbox sender, the socket and the listeners, until `stop()`. */
 async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSource, h: SessionHooks): Promise<Duties> {
   await replica.init(); // another tab may have moved the cursor while this one followed
-  const http = createHttp({ apiURL: o.apiURL, token, fetch: o.fetch, clock: o.clock, timeoutMs: o.requestTimeoutMs, stats: h.metrics });
+  const http = createHttp({ apiURL: o.apiURL, token, fetch: o.fetch, clock: o.clock, timeoutMs: o.requestTimeoutMs, maxBytes: o.maxAnswerBytes, stats: h.metrics });
   const transport = userTransport(http, o.userID);
   // a sync that worked means the server is reachable: what waits goes now
   const { loop, frames } = createEngine(o, replica, transport, { ...h, onStatus: (e) => (h.onStatus(e), e.type === 'ok' && sender.retryNow()) });

@@ -4,7 +4,7 @@
  * write goes through the replica, tagged with the round, so `changes$` reports the
  * round's true diff once.
  */
-import { ConvSyncError, idHash, readFullIDs, readIncremental, type SyncMode } from '../protocol/index.js';
+import { ConvSyncError, idHash, readFullIDs, readIncremental, type Cursor, type SyncMode } from '../protocol/index.js';
 import type { Clock } from './clock.js';
 import { badAnswer, runFullSync, type FullSyncDeps } from './full-sync.js';
 import type { Replica } from './replica.js';
@@ -69,7 +69,9 @@ export function createSyncRound(c: RoundConfig): () => Promise<SyncMode> {
     if (a.full) return 'full';
     if (a.version === cur.version) return 'equal';
     const next = { versionID: a.versionID, version: a.version };
-    await replica.apply(() => ({ upsert: [...a.insert, ...a.update], remove: a.delete, next }), 'incremental', round);
+    // the cursor may have moved on since the request (a read the socket announced): an answer it passed is old
+    const passed = (at: Cursor | null): boolean => at !== null && at.versionID === next.versionID && at.version >= next.version;
+    await replica.apply((at) => (passed(at) ? null : { upsert: [...a.insert, ...a.update], remove: a.delete, next }), 'incremental', round);
     return 'incremental';
   }
 

@@ -2,13 +2,16 @@
 import { unreadCountOf, type Conversation, type LocalConversation } from '../protocol/index.js';
 
 /**
- * Merges an incoming wire record into the stored one: client-only fields are kept,
- * `maxSeq` and `hasReadSeq` take the larger value. Returns `undefined` when the
- * result equals what is stored (nothing to write).
+ * Merges an incoming wire record into the stored one: client-only fields are kept.
+ * `seqs`: `'max'` (an incremental change) keeps the larger `maxSeq` and `hasReadSeq`, so
+ * a read raised out of band is not undone by an answer computed before it; `'server'` (a
+ * snapshot) takes the server's values, so a value the server never had (or no longer
+ * has) is repaired by a full sync. Returns `undefined` when the result equals what is
+ * stored (nothing to write).
  */
-export function mergeIncoming(stored: LocalConversation | undefined, incoming: Conversation): LocalConversation | undefined {
+export function mergeIncoming(stored: LocalConversation | undefined, incoming: Conversation, seqs: 'max' | 'server' = 'max'): LocalConversation | undefined {
   const merged: LocalConversation = {
-    ...withHigherSeqs(incoming, stored),
+    ...(seqs === 'max' ? withHigherSeqs(incoming, stored) : incoming),
     draftText: stored?.draftText ?? '',
     draftTextTime: stored?.draftTextTime ?? 0,
     unreadCount: 0,

@@ -53,7 +53,7 @@ export interface StagePlan extends Pick<LocalDiff, 'added' | 'updated'> {
   rows: LocalConversation[];
 }
 
-/** One snapshot page: each record merged with its live copy; which are new or changed. */
+/** One snapshot page: each record merged with its live copy (seqs as the server has them); which are new or changed. */
 export function planStage(
   live: ReadonlyMap<string, LocalConversation>,
   records: Conversation[],
@@ -62,7 +62,7 @@ export function planStage(
   const plan: StagePlan = { rows: [], added: [], updated: [] };
   for (const c of records) {
     const old = live.get(c.conversationID);
-    const merged = mergeIncoming(old, c);
+    const merged = mergeIncoming(old, c, 'server');
     beforeWrite(c.conversationID);
     plan.rows.push(merged ?? old!);
     if (!old) plan.added.push(copyRecord(merged!));

@@ -112,6 +112,29 @@ describe.each(['memory', 'idb'] as const)('sync modes (%s)', (kind) => {
     await expectEqualToServer(c, s, 'u1');
   });
 
+  it('a seq value the server never had: kept by an incremental change (seqs only grow), repaired by the next full sync', async () => {
+    const { s, c } = await setup(kind);
+    const lists: Array<Array<[string, number, number]>> = [];
+    c.sync.conversations$.subscribe((l) => lists.push(l.map((x) => [x.conversationID, x.maxSeq, x.unreadCount])));
+    const seqs = async () => {
+      const r = await c.sync.get('sg_inflated');
+      return [r?.maxSeq, r?.hasReadSeq, r?.unreadCount];
+    };
+    await s.admin('/admin/upsert', { userID: 'u1', conversations: [conv('sg_inflated', 'u1', { maxSeq: 900, hasReadSeq: 100 })] });
+    expect(await c.sync.sync()).toBe('incremental');
+    expect(await seqs()).toEqual([900, 100, 800]);
+    // the server corrects itself (a buggy value, a restore): an incremental change keeps the larger values
+    await s.admin('/admin/upsert', { userID: 'u1', conversations: [conv('sg_inflated', 'u1', { maxSeq: 12, hasReadSeq: 10 })] });
+    expect(await c.sync.sync()).toBe('incremental');
+    expect(await seqs()).toEqual([900, 100, 800]);
+    // a full sync ends with the server's values, on screen too
+    await s.admin('/admin/reset_log', { userID: 'u1' });
+    expect(await c.sync.sync()).toBe('full');
+    expect(await seqs()).toEqual([12, 10, 2]);
+    await expectEqualToServer(c, s, 'u1');
+    expect(lists.at(-1)?.find(([id]) => id === 'sg_inflated')).toEqual(['sg_inflated', 12, 2]);
+  });
+
   it('compaction watermark past the client → full; a client at the watermark stays incremental', async () => {
     const { s, c } = await setup(kind);
     const v0 = c.sync.cursor()!.version;

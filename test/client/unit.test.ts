@@ -192,7 +192,7 @@ describe('DiffAcc (one true diff per sync)', () => {
 describe('http transport', () => {
   const clock = new FakeClock();
   const mk = (fetch: (url: string, init: RequestInit) => Promise<Response>, token: string | (() => Promise<string>) = 'tk') =>
-    createHttp({ apiURL: 'http://x/', token: tokenSource(token), fetch, clock, timeoutMs: 1000, stats: { requests: 0, bytesReceived: 0 } });
+    createHttp({ apiURL: 'http://x/', token: tokenSource(token), fetch, clock, timeoutMs: 1000, maxBytes: 1 << 20, stats: { requests: 0, bytesReceived: 0 } });
   const incr = { versionID: 'a'.repeat(24), version: 2, full: false, insert: [], update: [], delete: [] };
   const codeOf = async (p: Promise<unknown>): Promise<[string, number | undefined, number | undefined, boolean]> => {
     try {
@@ -212,6 +212,7 @@ describe('http transport', () => {
       token: tokenSource('tk'),
       clock,
       timeoutMs: 1000,
+      maxBytes: 1 << 20,
       stats,
       fetch: async (url, init) => {
         expect(url).toBe('http://x/p');

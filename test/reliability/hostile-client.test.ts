@@ -170,6 +170,64 @@ const answers: AnswerRow[] = [
     },
     expect: { code: 'BAD_ANSWER' },
   },
+  {
+    name: 'an answer that never ends (stopped at maxAnswerBytes, long before the timeout)',
+    opts: { maxAnswerBytes: 1 << 20, requestTimeoutMs: 8_000 },
+    answer: incr(() => {
+      const chunk = new TextEncoder().encode('{"errCode":0,"errMsg":"","data":{"pad":"' + 'x'.repeat(64 * 1024));
+      // one chunk per turn of the event loop: without the cap the row fails by its timeout instead of hanging the suite
+      const body = new ReadableStream<Uint8Array>({ pull: (ctl) => new Promise<void>((ok) => setTimeout(() => ok(ctl.enqueue(chunk.slice())), 0)) });
+      return new Response(body, { headers: { 'content-type': 'application/json' } });
+    }),
+    expect: { code: 'BAD_ANSWER' },
+  },
+  {
+    name: 'a Content-Length beyond maxAnswerBytes (refused before the body is read)',
+    // a valid answer padded with whitespace: only its size is wrong
+    opts: { maxAnswerBytes: 64 * 1024 },
+    answer: incr((x) => res(JSON.stringify({ errCode: 0, errMsg: '', errDlt: '', data: next(x.cur) }) + ' '.repeat(100 * 1024))),
+    expect: { code: 'BAD_ANSWER' },
+  },
+  (() => {
+    const asked: string[] = []; // the snapshot cursors the client asked for, in order
+    return {
+      name: 'a snapshot whose cursor goes A → B → A',
+      opts: { pageSize: 3 },
+      answer: async (p, b, x, real) => {
+        if (p === INCR) return env(next(x.cur, { full: true }));
+        if (p !== FULL || b.cursor === undefined) return undefined;
+        asked.push(String(b.cursor));
+        if (asked.length > 10) throw new Error('the client kept paging'); // fails the row, never loops the suite
+        // the page at B points back at A: an endless loop for a trusting client
+        if (asked.length === 2) return rewrite(real, (e) => ({ ...e, data: { ...(e.data as object), nextCursor: asked[0] } }));
+        return undefined;
+      },
+      expect: { code: 'BAD_ANSWER' },
+    } satisfies AnswerRow;
+  })(),
+  {
+    name: 'a snapshot that repeats an ID of an earlier page',
+    opts: { pageSize: 3 },
+    answer: async (p, b, x, real) => {
+      if (p === INCR) return env(next(x.cur, { full: true }));
+      if (p !== FULL || b.cursor === undefined) return undefined;
+      return rewrite(real, (e) => {
+        const d = e.data as { conversations: Array<{ conversationID: string }> };
+        return { ...e, data: { ...d, conversations: [{ ...d.conversations[0]!, conversationID: String(b.cursor) }, ...d.conversations.slice(1)] } };
+      });
+    },
+    expect: { code: 'BAD_ANSWER' },
+  },
+  {
+    name: 'an empty snapshot page that is not the last',
+    opts: { pageSize: 3 },
+    answer: async (p, b, x, real) => {
+      if (p === INCR) return env(next(x.cur, { full: true }));
+      if (p !== FULL || b.cursor === undefined) return undefined;
+      return rewrite(real, (e) => ({ ...e, data: { ...(e.data as object), conversations: [], nextCursor: `${String(b.cursor)}~` } }));
+    },
+    expect: { code: 'BAD_ANSWER' },
+  },
   // ---- tolerated ----
   {
     name: 'null where a list belongs (incremental) → []',
