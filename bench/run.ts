@@ -1,12 +1,18 @@
 /**
- * `npm run bench`: every scenario of issue 6 in one process run, one table.
+ * `npm run bench`: every scenario in one process run, one table.
  *
- *   npm run bench                      full run (≈ 15 min on 2 cores); writes bench/results/latest.{json,md}
+ *   npm run bench                      full run (≈ 20 min on 2 cores); writes bench/results/latest.{json,md}
  *   BENCH_QUICK=1 npm run bench        tiny sizes, 1–2 runs: a smoke check (writes .tmp/bench/quick.{json,md})
- *   BENCH_ONLY=1,4 npm run bench       only these scenarios (numbers of issue 6)
+ *   BENCH_ONLY=1,4 npm run bench       only these scenarios (numbers below)
  *   BENCH_RUNTIMES=node npm run bench  skip Chromium (or =chromium)
  *
- * Scenarios 1–5 run in Node (fake-indexeddb) and in headless Chromium (real IndexedDB);
+ * Scenarios (1–8 of issue 6, then 9 and 10):
+ *   1 cold full sync per adapter          6 bytes on the wire
+ *   2 incremental sync, N = small/large   7 server: log read, load, fan-out
+ *   3 first page, first conversations$    8 bundle size
+ *   4 change to screen (pushed vs notify) 9 local writes: tap to screen, offline replay
+ *   5 burst of changes                    10 first paint: cold (preview vs full sync), warm, long tasks
+ * 1–5, 9 and 10 run in Node (fake-indexeddb) and in headless Chromium (real IndexedDB);
  * 6 (bytes), 7 (server) and 8 (bundle) do not depend on the client runtime.
  *
  * Layout (no import cycle, type-level included):
@@ -33,6 +39,7 @@ import { benchBundle } from './scenarios/bundle.js';
 import { benchBurst } from './scenarios/burst.js';
 import { benchBytes } from './scenarios/bytes.js';
 import { benchFirstPage } from './scenarios/first-page.js';
+import { benchFirstPaint } from './scenarios/first-paint.js';
 import { benchFullSync } from './scenarios/full-sync.js';
 import { benchIncremental } from './scenarios/incremental.js';
 import { benchLatency } from './scenarios/latency.js';
@@ -66,6 +73,9 @@ export interface BenchResult extends Report {
   };
 }
 
+/** The scenarios that run in a client runtime (Node, Chromium). */
+const CLIENT_SCENARIOS = [1, 2, 3, 4, 5, 9, 10];
+
 async function clientScenarios(d: Driver, server: ConvSyncServer, o: RunOptions, want: (n: number) => boolean): Promise<Row[]> {
   const cfg = benchConfig(o.quick, o.overrides);
   const rows: Row[] = [];
@@ -86,6 +96,7 @@ async function clientScenarios(d: Driver, server: ConvSyncServer, o: RunOptions,
   if (want(4)) rows.push(...(await benchLatency(d, server, cfg, o.log)));
   if (want(5)) rows.push(...(await benchBurst(d, server, cfg, o.log)));
   if (want(9)) rows.push(...(await benchWrites(d, server, cfg, o.log)));
+  if (want(10)) rows.push(...(await benchFirstPaint(d, server.url, cfg, o.log)));
   return rows;
 }
 
@@ -95,10 +106,10 @@ export async function runBench(o: RunOptions): Promise<BenchResult> {
   const cfg = benchConfig(o.quick, o.overrides);
   const rows: Row[] = [];
   let chromium: string | null = null;
-  const www = o.runtimes.includes('chromium') && [1, 2, 3, 4, 5, 9].some(want) ? await buildPage() : undefined;
+  const www = o.runtimes.includes('chromium') && CLIENT_SCENARIOS.some(want) ? await buildPage() : undefined;
   const server = await createServer({ port: 0, host: '127.0.0.1', admin: true, ...(www ? { staticDir: www } : {}) });
   try {
-    if (o.runtimes.includes('node') && [1, 2, 3, 4, 5, 9].some(want)) {
+    if (o.runtimes.includes('node') && CLIENT_SCENARIOS.some(want)) {
       o.log('node (fake-indexeddb):');
       rows.push(...(await clientScenarios(nodeDriver(server.url, server.wsURL), server, o, want)));
     }

@@ -1,9 +1,10 @@
 /**
- * Smoke test of the benchmarks (issue 6): the quick mode of a few scenarios runs end to
- * end in Node and the report has the expected shape. No timing is asserted: the numbers
- * belong to `npm run bench`, not to unit tests.
+ * Smoke test of the benchmarks (issue 6): the quick mode of a few scenarios (1, 2, 3 and
+ * 6; 10 on its own) runs end to end in Node and the report has the expected shape. No
+ * timing is asserted: the numbers belong to `npm run bench`, not to unit tests.
  */
 import { describe, expect, it } from 'vitest';
+import { benchConfig } from '../bench/lib/config.js';
 import { runBench, toMarkdown } from '../bench/run.js';
 
 describe('bench (quick mode)', () => {
@@ -38,5 +39,17 @@ describe('bench (quick mode)', () => {
     const md = toMarkdown(r);
     expect(md).toContain('| # | runtime | measurement | median | min | max | runs |');
     expect(md).toContain('QUICK MODE');
+  }, 60_000);
+
+  it('runs first paint (scenario 10) in Node: cold paint beside the full sync, warm paint against the smallest N', async () => {
+    const r = await runBench({ quick: true, only: [10], runtimes: ['node'], write: false, log: () => {} });
+    expect(new Set(r.rows.map((x) => x.scenario))).toEqual(new Set([10]));
+    const sizes = benchConfig(true).paintSizes;
+    const named = (prefix: string) => r.rows.filter((x) => x.name.startsWith(prefix));
+    expect(named('cold first paint').map((x) => x.ratio?.against)).toEqual(sizes.map(() => 'cold full sync, same runs'));
+    expect(named('cold full sync').length).toBe(sizes.length);
+    expect(named('warm first paint').map((x) => x.ratio?.against)).toEqual(sizes.map((_, i) => (i === 0 ? undefined : `N=${sizes[0]!.toLocaleString('en-US')}`)));
+    expect(named('long tasks').length).toBe(0); // Chromium only
+    for (const row of r.rows) expect(row.stats?.n).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -28,6 +28,8 @@ export interface BenchConfig {
   serverSeconds: number;
   fanoutSockets: number;
   fanoutRounds: number;
+  /** list sizes of scenario 10 (first paint, cold and warm); the largest also counts long tasks */
+  paintSizes: number[];
 }
 
 export function benchConfig(quick: boolean, overrides: Partial<BenchConfig> = {}): BenchConfig {
@@ -56,6 +58,7 @@ function baseConfig(quick: boolean): BenchConfig {
         serverSeconds: 0.3,
         fanoutSockets: 50,
         fanoutRounds: 2,
+        paintSizes: [1000, 10_000],
       }
     : {
         quick,
@@ -77,5 +80,6 @@ function baseConfig(quick: boolean): BenchConfig {
         serverSeconds: 2,
         fanoutSockets: 1000,
         fanoutRounds: 20,
+        paintSizes: [1000, 10_000, 100_000],
       };
 }

@@ -10,7 +10,7 @@ export type AdapterName = 'idb' | 'dexie' | 'memory';
 
 /** One line of the results table. */
 export interface Row {
-  /** scenario number of issue 6 (1–8) */
+  /** scenario number (1–8 of issue 6, 9 writes, 10 first paint) */
   scenario: number;
   runtime: Runtime | 'node (server)' | 'build';
   /** what was measured, e.g. "full sync N=10,000 · idb" */
@@ -58,7 +58,35 @@ export type OpName =
   | 'firstEmission'
   | 'changeToScreen'
   | 'writeToScreen'
-  | 'replayQueued';
+  | 'replayQueued'
+  | 'coldPaint'
+  | 'warmPaint';
+
+/** A `watchPage` window as scenario 10 checks it (bench/ops/first-paint.ts). */
+export interface PaintWindow {
+  /** ms since the client was created */
+  ms: number;
+  items: number;
+  total: number;
+  /** conversationIDs of its rows, in order */
+  ids: string[];
+}
+
+/** One cold run of scenario 10: first paint and full sync of a new client on an empty database. */
+export interface ColdPaint {
+  /** the first window of `limit` rows (or all, when fewer) */
+  paint: PaintWindow;
+  /** `status.preview` was on when it was shown (it was the server's first page) */
+  preview: boolean;
+  /** until `status.hasSynced` */
+  syncedMs: number;
+  /** until the snapshot was swapped in (`progress$` done) */
+  swapMs: number;
+  /** the window once synced */
+  final: PaintWindow;
+  /** durations (ms) of the long tasks between creation and `hasSynced`; `null`: not observable in this runtime */
+  longTasks: number[] | null;
+}
 
 /** Runs the client-side operations in one runtime (bench/drivers). */
 export interface Driver {

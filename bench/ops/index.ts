@@ -6,6 +6,7 @@
 import type { OpName } from '../lib/types.js';
 import { clientState, closeClient, openClient, subscribeClient, syncTimed, waitCursor } from './client.js';
 import { firstEmission, pageTimed } from './first-page.js';
+import { coldPaint, warmPaint } from './first-paint.js';
 import { downloadRun, dropSnapshot, fullSyncRun, rawPutRun } from './full-sync.js';
 import { changeToScreen } from './latency.js';
 import { replayQueued, writeToScreen } from './writes.js';
@@ -26,6 +27,8 @@ export const ops = {
   changeToScreen,
   writeToScreen,
   replayQueued,
+  coldPaint,
+  warmPaint,
 } satisfies Record<OpName, (arg: never) => unknown>; // every OpName, no other name
 
 export type Ops = typeof ops;
