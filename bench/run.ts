@@ -2,6 +2,7 @@
  * `npm run bench`: every scenario in one process run, one table.
  *
  *   npm run bench                      full run (≈ 20 min on 2 cores); writes bench/results/latest.{json,md}
+ *                                      (a run with BENCH_ONLY or one runtime writes next to the build instead)
  *   BENCH_QUICK=1 npm run bench        tiny sizes, 1–2 runs: a smoke check (writes .tmp/bench/quick.{json,md})
  *   BENCH_ONLY=1,4 npm run bench       only these scenarios (numbers below)
  *   BENCH_RUNTIMES=node npm run bench  skip Chromium (or =chromium)
@@ -183,8 +184,10 @@ async function main(): Promise<void> {
   const result = await runBench({ quick, only, runtimes, write: true, log, ...(overrides ? { overrides } : {}) });
   const md = toMarkdown(result);
   process.stdout.write(`\n${consoleTable(result.rows)}\n\n${markdownGoals(result.goals)}\n`);
-  const dir = quick || overrides ? buildDir : resultsDir;
-  const base = quick ? 'quick' : 'latest';
+  // only a complete run replaces the committed results; a partial one goes next to the build
+  const partial = only.length > 0 || runtimes.length < 2;
+  const dir = quick || overrides || partial ? buildDir : resultsDir;
+  const base = quick ? 'quick' : partial ? `only-${only.join('-') || 'all'}-${runtimes.join('-')}` : 'latest';
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${base}.json`), JSON.stringify(result, null, 2) + '\n');
   writeFileSync(join(dir, `${base}.md`), md);

@@ -46,6 +46,8 @@ export function createWindow(limit0: number, read: SettledRead, events: (fn: (e:
   let gen = 0;
   let off: (() => void) | null = null;
   let loading = false;
+  /** the rows shown are the server's preview, not storage's */
+  let previewing = false;
 
   const emit = (): void => {
     if (!totals || loading) return;
@@ -71,6 +73,9 @@ export function createWindow(limit0: number, read: SettledRead, events: (fn: (e:
       return { page, totals: await s.getTotals(), extend: after !== undefined };
     }).then(({ page, totals: t, extend: ext }) => {
       if (g !== gen) return;
+      // a read that began before a cold device's preview arrived finds nothing stored: keep the preview
+      if (previewing && t.count === 0) return void (loading = false);
+      previewing = false;
       const held = new Set(page.items.map((r) => r.conversationID));
       items = ext ? [...items.filter((r) => !held.has(r.conversationID)), ...page.items] : page.items;
       more = page.next !== null;
@@ -108,11 +113,13 @@ export function createWindow(limit0: number, read: SettledRead, events: (fn: (e:
     if ('reload' in e) return load();
     if ('reset' in e) {
       gen++;
+      previewing = false;
       [items, more, totals, loading] = [[], false, { count: 0, unread: 0 }, false];
       return emit();
     }
     if ('preview' in e) {
       if (totals && !loading && items.length > 0) return; // real rows already: no preview over them
+      previewing = true;
       items = e.preview.slice().sort(compareConversations);
       more = e.totals.count > items.length;
       totals = e.totals;
@@ -121,6 +128,8 @@ export function createWindow(limit0: number, read: SettledRead, events: (fn: (e:
     }
     // A read in flight runs in the write queue after the write of this commit: it holds it.
     if (loading) return;
+    // the first commit over a preview: read what storage holds (rows of the preview may not be in it)
+    if (previewing) return load();
     fold(e.diff, e.totals);
   }
 

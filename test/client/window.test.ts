@@ -82,3 +82,34 @@ describe('watchPage', () => {
     );
   });
 });
+
+describe('watchPage over a preview', () => {
+  it('a storage read that began before the preview (nothing stored) does not blank it; the first commit replaces it with storage', async () => {
+    const storage = memoryStorage({ name: `window-${++db}` });
+    await storage.open('u1');
+    const replica = createReplica(storage, new FakeClock(), () => true);
+    await replica.init();
+    let release!: () => void;
+    const gate = new Promise<void>((ok) => (release = ok));
+    // the first read of the window is held until the preview has arrived
+    const views = createViews((fn) => gate.then(() => replica.settled(fn)));
+    replica.onCommit((c) => (c.reload ? views.reload() : !c.end && views.commit(c.diff, c.totals)));
+    const seen: PageView[] = [];
+    views.watchPage({ limit: 3 }).subscribe((v) => seen.push(v));
+    const preview = [1, 2, 3, 4].map((i) => makeConversation(id(i), { latestMsgSendTime: i }));
+    views.preview(preview, { count: 9, unread: 0 });
+    release();
+    await gate;
+    await replica.settled(async () => {});
+    await new Promise((ok) => setTimeout(ok, 0));
+    expect(seen.map((v) => [v.items.map((r) => r.conversationID), v.total])).toEqual([[[id(4), id(3), id(2)], 9]]);
+    // the snapshot lands: a small commit, not the preview's rows
+    const stored = [5, 6].map((i) => makeConversation(id(i), { latestMsgSendTime: i }));
+    await replica.apply(() => ({ upsert: stored, remove: [], next: { versionID: V, version: 2 } }), 'full');
+    const last = await firstValueFrom(views.watchPage({ limit: 3 }).pipe(timeout({ first: 2000 })));
+    expect(last.items.map((r) => r.conversationID)).toEqual([id(6), id(5)]);
+    await new Promise((ok) => setTimeout(ok, 0));
+    expect(seen.at(-1)?.items.map((r) => r.conversationID)).toEqual([id(6), id(5)]);
+    expect(seen.at(-1)?.total).toBe(2);
+  });
+});
