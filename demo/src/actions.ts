@@ -109,8 +109,9 @@ export class Actions {
       r.acknowledged.then(
         (cur) => this.log.line('ack', `${what}: accepted by the server (version ${cur.version})`),
         (e: unknown) => {
-          if ((e as { code?: unknown }).code === 'STOPPED') this.log.line('write', `${what}: still queued, sent after the next start`);
-          else this.log.line('refused', `${what}: refused by the server (${errorText(e)}), rolled back`, 'error');
+          if ((e as { code?: unknown }).code === 'STOPPED') return this.log.line('write', `${what}: still queued, sent after the next start`);
+          const code = (e as { errCode?: unknown }).errCode;
+          this.log.line('refused', `${what}: refused by the server (${code === undefined ? '' : `errCode ${String(code)}, `}${errorText(e)}), rolled back`, 'error');
         },
       );
     } catch (e) {

@@ -22,6 +22,11 @@ export function startServer(): Promise<DemoServer> {
 /** Opens the demo for one user and waits until both devices have booted. */
 export async function openDemo(page: Page, url: string, userID: string): Promise<void> {
   await page.goto(`${url}/?user=${encodeURIComponent(userID)}`);
+  await demoReady(page);
+}
+
+/** Waits until the page (just opened or reloaded) has booted both devices. */
+export async function demoReady(page: Page): Promise<void> {
   await page.waitForFunction(() => document.body.dataset['ready'] === 'true' || document.body.dataset['ready'] === 'error', null, {
     timeout: 15_000,
   });
@@ -29,7 +34,9 @@ export async function openDemo(page: Page, url: string, userID: string): Promise
   if (ready !== 'true') throw new Error(`demo failed to start: ${await page.textContent('[data-testid="server-output"]')}`);
 }
 
-export function device(page: Page, name: 'A' | 'B'): Locator {
+export type DeviceName = 'A' | 'B';
+
+export function device(page: Page, name: DeviceName): Locator {
   return page.locator(`[data-testid="device-${name}"]`);
 }
 
@@ -85,4 +92,50 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** A POST to the server from the test (admin or user API), unwrapping the envelope. */
 export function api<T>(url: string, path: string, body: unknown, token?: string): Promise<T> {
   return postData<T>(url, path, body, token);
+}
+
+/** A data attribute of a device's panel (`rows`, `count`, `unread`, `pending`, `leader`, `online`, …). */
+export function data(page: Page, name: DeviceName, key: string): Promise<string | undefined> {
+  return page.$eval(`[data-testid="device-${name}"]`, (el, k) => (el as HTMLElement).dataset[k], key);
+}
+
+/** Waits until a data attribute of a device's panel has the value. */
+export async function waitData(page: Page, name: DeviceName, key: string, value: string, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    ([d, k, v]) => document.querySelector<HTMLElement>(`[data-testid="device-${d}"]`)?.dataset[k] === v,
+    [name, key, value] as const,
+    { timeout },
+  );
+}
+
+/** How many lines of a kind (`full`, `write`, `ack`, `refused`, …) a device's log holds. */
+export function logCount(page: Page, name: DeviceName, kind: string): Promise<number> {
+  return page.locator(`[data-testid="device-${name}"] [data-testid="log-entry"][data-kind="${kind}"]`).count();
+}
+
+/** Waits until a device's log holds more than `n` lines of a kind. */
+export async function waitLog(page: Page, name: DeviceName, kind: string, n: number, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    ([d, k, m]) => document.querySelectorAll(`[data-testid="device-${d}"] [data-testid="log-entry"][data-kind="${k}"]`).length > m,
+    [name, kind, n] as const,
+    { timeout },
+  );
+}
+
+/** The server's list of a user, in its order (SPEC §1.2), with its totals. */
+export async function serverList(url: string, userID: string): Promise<{ ids: string[]; count: number; unread: number }> {
+  const { token } = await api<{ token: string }>(url, '/admin/token', { userID });
+  const d = await api<{ conversationTotal: number; unreadTotal: number; conversationElems: Array<{ conversationID: string }> | null }>(
+    url,
+    '/conversation/get_sorted_conversation_list',
+    { userID, pagination: { pageNumber: 1, showNumber: 1000 } },
+    token,
+  );
+  return { ids: (d.conversationElems ?? []).map((c) => c.conversationID), count: d.conversationTotal, unread: d.unreadTotal };
+}
+
+/** Authenticated sockets the server holds (`convsync_open_sockets` of /metrics). */
+export async function openSockets(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^convsync_open_sockets (\d+)$/m.exec(text)?.[1] ?? NaN);
 }
