@@ -139,3 +139,12 @@ export async function openSockets(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return Number(/^convsync_open_sockets (\d+)$/m.exec(text)?.[1] ?? NaN);
 }
+
+/** Waits (bounded) for a fact of the server, which has no event to await. */
+export async function until(cond: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
