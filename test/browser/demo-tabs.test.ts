@@ -12,10 +12,12 @@ import {
   data,
   device,
   logCount,
+  onServer,
   openDemo,
   openSockets,
   rowIDs,
   screenshot,
+  select,
   serverList,
   startServer,
   until,
@@ -24,7 +26,6 @@ import {
   waitLog,
   waitRows,
   type DemoServer,
-  type DeviceName,
 } from './harness.js';
 
 const USER = 'carol';
@@ -49,11 +50,6 @@ afterAll(async () => {
 
 const both = ['A', 'B'] as const;
 const sockets = () => openSockets(server.url);
-
-async function select(page: Page, name: DeviceName, id: string): Promise<void> {
-  await device(page, name).locator(`[data-testid="row"][data-id="${id}"]`).click();
-  await page.waitForFunction((x) => document.querySelector('[data-testid="selected-id"]')?.textContent === x, id, { timeout: 2_000 });
-}
 
 /** A message from the server to a conversation; resolves once `pages` show it on device A. */
 async function message(pages: Page[], id: string, text: string): Promise<void> {
@@ -127,7 +123,7 @@ describe('the demo in two tabs', () => {
     const target = ids[ids.length - 1]!;
     await select(tab2, 'A', target);
     await A2.locator('[data-testid="pin"]').click();
-    await until(async () => (await server.state.store.get(USER, [target]))[0]?.isPinned === true, 'the pin on the server');
+    await until(async () => (await onServer(server, USER, target))?.isPinned === true, 'the pin on the server');
     await waitData(tab2, 'A', 'pending', '0');
     // And server changes still show in this tab.
     await message([tab1, tab2], ids[ids.length - 2]!, `while this tab is offline ${Date.now()}`);

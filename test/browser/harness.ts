@@ -7,6 +7,7 @@ import type { Locator, Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Conversation } from '../../src/protocol/index.js';
 import { createServer } from '../../src/server/index.js';
 import { postData } from '../../support/http.js';
 
@@ -147,4 +148,50 @@ export async function until(cond: () => Promise<boolean>, what: string, ms = 10_
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** A row of a device's list. */
+export function row(page: Page, name: DeviceName, id: string): Locator {
+  return device(page, name).locator(`[data-testid="row"][data-id="${id}"]`);
+}
+
+/** Selects a conversation by clicking its row on a device. */
+export async function select(page: Page, name: DeviceName, id: string): Promise<void> {
+  await row(page, name, id).click();
+  await page.waitForFunction((x) => document.querySelector('[data-testid="selected-id"]')?.textContent === x, id, { timeout: 2_000 });
+}
+
+/** Sends a message to the selected conversation with the server controls. */
+export async function sendToSelected(page: Page, text: string): Promise<void> {
+  await page.fill('[data-testid="send-text"]', text);
+  await page.selectOption('[data-testid="send-target"]', 'selected');
+  await clickServer(page, 'send');
+  await serverOutcome(page);
+}
+
+/** The user's record on the server (`undefined`: it has none). */
+export async function onServer(server: DemoServer, userID: string, id: string): Promise<Conversation | undefined> {
+  const [rec] = await server.state.store.get(userID, [id]);
+  return rec;
+}
+
+/**
+ * Seeds `n` conversations with the server controls and waits until both devices show
+ * them. The seed pins about 1% at random; those are unpinned on the server (the devices
+ * follow), so the tests start from a list without pins.
+ */
+export async function seedDemo(page: Page, server: DemoServer, userID: string, n: number): Promise<void> {
+  await page.fill('[data-testid="seed-count"]', String(n));
+  await clickServer(page, 'seed');
+  await serverOutcome(page);
+  await waitRows(page, 'A', n);
+  await waitRows(page, 'B', n);
+  const { token } = await api<{ token: string }>(server.url, '/admin/token', { userID });
+  const pinned = await page.$$eval('[data-testid="device-A"] [data-testid="row"]:has([data-testid="row-pin"])', (rows) =>
+    rows.map((r) => (r as HTMLElement).dataset['id'] ?? ''),
+  );
+  for (const id of pinned) {
+    await api(server.url, '/conversation/set_conversations', { userID, conversation: { conversationID: id, isPinned: false } }, token);
+  }
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="row-pin"]').length === 0, null, { timeout: 5_000 });
 }
