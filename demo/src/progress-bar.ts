@@ -44,8 +44,9 @@ export class ProgressBar {
     el.hidden = false;
     el.dataset['active'] = 'true';
     el.dataset['loaded'] = String(p.staged);
-    if (p.total !== undefined && p.total > 0) {
-      const f = Math.min(1, p.staged / p.total);
+    if (p.total !== undefined) {
+      // an empty snapshot (total 0) is complete as soon as it starts
+      const f = p.total > 0 ? Math.min(1, p.staged / p.total) : 1;
       el.dataset['total'] = String(p.total);
       el.dataset['value'] = f.toFixed(4);
       el.setAttribute('aria-valuenow', String(Math.round(f * 100)));

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launch, type Browser } from '../../support/chromium.js';
-import { clickServer, device, openDemo, screenshot, serverOutcome, startServer, type DemoServer } from './harness.js';
+import { clickServer, device, openDemo, screenshot, serverOutcome, startServer, waitData, type DemoServer } from './harness.js';
 
 const N = 10_000;
 let server: DemoServer;
@@ -24,6 +24,8 @@ afterAll(async () => {
 
 it('a 10,000-conversation seed completes a full sync with the progress bar moving', async () => {
   const { page } = browser;
+  // The devices' first sync (of an empty list) is over: what the bars show next is the seed's.
+  for (const name of ['A', 'B'] as const) await waitData(page, name, 'hasSynced', 'true');
   // Record every value the progress bars take (attribute changes), from now on.
   await page.evaluate(() => {
     const seen: Record<string, Array<{ loaded: number; value: string; total: string }>> = { A: [], B: [] };
