@@ -1,8 +1,8 @@
 /**
- * The server's HTTP API as the demo page uses it: the admin API (SPEC §3.4) for the
- * server controls, and the user write API (SPEC §3.2) for what a user does on a
- * device. The SDK itself only reads: it has no write calls, so these go straight to
- * the server and come back to every device through the ordinary sync.
+ * The server's HTTP API as the page itself uses it: a token, the admin API (SPEC §3.4)
+ * for the server controls, and one user read (the IDs, for "random" targets). What a
+ * user does on a device (pin, mute, mark read, delete) goes through that device's SDK
+ * instance instead: its write methods.
  */
 
 export class ApiError extends Error {
@@ -30,7 +30,7 @@ function operationID(): string {
 
 export interface PostOptions {
   token?: string;
-  /** The device's gated fetch, when the call is made "from" a device. */
+  /** A device's gated fetch, when the call is made "from" a device (its token refresh). */
   fetch?: typeof fetch;
 }
 
@@ -49,7 +49,7 @@ export async function post<T>(base: string, path: string, body: unknown, opts: P
   return env.data as T;
 }
 
-/** The admin and user calls of the demo, bound to one user. */
+/** The page's own calls (admin, and the one user read), bound to one user. */
 export class DemoApi {
   constructor(
     readonly base: string,
@@ -60,12 +60,6 @@ export class DemoApi {
   static async connect(base: string, userID: string): Promise<DemoApi> {
     const { token } = await post<{ token: string }>(base, '/admin/token', { userID });
     return new DemoApi(base, userID, token);
-  }
-
-  /** Asks the admin API for a fresh token (the SDK's token function calls this after a 401). */
-  async refreshToken(): Promise<string> {
-    const { token } = await post<{ token: string }>(this.base, '/admin/token', { userID: this.userID });
-    return token;
   }
 
   // ---- admin (SPEC §3.4) ----
@@ -86,38 +80,6 @@ export class DemoApi {
   /** The server's current cursor and every conversation ID of the user. */
   fullIDs(): Promise<{ versionID: string; version: number; conversationIDs: string[] | null }> {
     return post(this.base, '/conversation/get_full_conversation_ids', { userID: this.userID }, { token: this.token });
-  }
-
-  /** How many conversations the server holds for the user (one tiny sorted page). */
-  async listSize(f: typeof fetch): Promise<number> {
-    const d = await post<{ conversationTotal: number }>(
-      this.base,
-      '/conversation/get_sorted_conversation_list',
-      { userID: this.userID, pagination: { pageNumber: 1, showNumber: 1 } },
-      { token: this.token, fetch: f },
-    );
-    return d.conversationTotal;
-  }
-
-  // ---- user writes (SPEC §3.2), sent through a device's network ----
-  setConversation(f: typeof fetch, conversation: Record<string, unknown>): Promise<unknown> {
-    return post(this.base, '/conversation/set_conversations', { userID: this.userID, conversation }, { token: this.token, fetch: f });
-  }
-  markAsRead(f: typeof fetch, conversationID: string, hasReadSeq: number): Promise<unknown> {
-    return post(
-      this.base,
-      '/conversation/mark_as_read',
-      { userID: this.userID, conversationID, hasReadSeq },
-      { token: this.token, fetch: f },
-    );
-  }
-  deleteConversations(f: typeof fetch, conversationIDs: string[]): Promise<unknown> {
-    return post(
-      this.base,
-      '/conversation/delete_conversations',
-      { userID: this.userID, conversationIDs },
-      { token: this.token, fetch: f },
-    );
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * A 10,000-conversation seed in real Chromium: both devices run a full sync, paging
- * through the snapshot, and the progress bar moves through intermediate values.
+ * through the snapshot, and the progress bar moves through intermediate values of the
+ * total that progress$ reports (the snapshot's size).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launch, type Browser } from '../../support/chromium.js';
-import { clickServer, device, openDemo, screenshot, serverOutcome, startServer, type DemoServer } from './harness.js';
+import { clickServer, device, openDemo, screenshot, serverOutcome, startServer, waitData, type DemoServer } from './harness.js';
 
 const N = 10_000;
 let server: DemoServer;
@@ -23,14 +24,16 @@ afterAll(async () => {
 
 it('a 10,000-conversation seed completes a full sync with the progress bar moving', async () => {
   const { page } = browser;
+  // The devices' first sync (of an empty list) is over: what the bars show next is the seed's.
+  for (const name of ['A', 'B'] as const) await waitData(page, name, 'hasSynced', 'true');
   // Record every value the progress bars take (attribute changes), from now on.
   await page.evaluate(() => {
-    const seen: Record<string, Array<{ loaded: number; value: string }>> = { A: [], B: [] };
+    const seen: Record<string, Array<{ loaded: number; value: string; total: string }>> = { A: [], B: [] };
     (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
     for (const name of ['A', 'B'] as const) {
       const el = document.querySelector<HTMLElement>(`[data-testid="device-${name}"] [data-testid="progress"]`)!;
       new MutationObserver(() => {
-        if (el.dataset['active'] === 'true') seen[name]!.push({ loaded: Number(el.dataset['loaded'] ?? 0), value: el.dataset['value'] ?? '' });
+        if (el.dataset['active'] === 'true') seen[name]!.push({ loaded: Number(el.dataset['loaded'] ?? 0), value: el.dataset['value'] ?? '', total: el.dataset['total'] ?? '' });
       }).observe(el, { attributes: true });
     }
   });
@@ -63,11 +66,18 @@ it('a 10,000-conversation seed completes a full sync with the progress bar movin
     expect(await dev.locator('[data-testid="show-more"]').isVisible()).toBe(true);
     expect(await dev.locator('[data-testid="status-mode"]').textContent()).toMatch(/full|incremental|equal/);
   }
-  const seen = await page.evaluate(() => (window as unknown as { progressSeen: Record<string, Array<{ loaded: number; value: string }>> }).progressSeen);
+  const seen = await page.evaluate(() => (window as unknown as { progressSeen: Record<string, Array<{ loaded: number; value: string; total: string }>> }).progressSeen);
   for (const name of ['A', 'B'] as const) {
     const values = seen[name] ?? [];
     const intermediate = values.filter((v) => v.loaded > 0 && v.loaded < N);
     expect(intermediate.length, `device ${name} progress values: ${JSON.stringify(values.slice(0, 20))}`).toBeGreaterThan(0);
+    // A determinate bar from the first value on: the total is the snapshot's size, and the
+    // bar's value is the share staged so far.
+    for (const v of values) {
+      expect(v.total, `device ${name}: ${JSON.stringify(v)}`).toBe(String(N));
+      expect(v.value).toBe((v.loaded / N).toFixed(4));
+    }
+    expect(await device(page, name).locator('[data-testid="row-count"]').textContent()).toBe(`${N.toLocaleString('en-US')} conversations · showing the first 200`);
   }
   // "Show more" pages further into the list from storage.
   await device(page, 'A').locator('[data-testid="show-more"]').click();
