@@ -4,6 +4,8 @@ export type { ConversationSync, ConversationSyncOptions, PageOptions } from './c
 export type { WriteResult } from './client/writes.js';
 export type { PendingWrite } from './client/pending.js';
 export type { ChangeMode, ChangeSet, ClientMetrics, Progress } from './client/types.js';
+export type { LiveWindow, PageView } from './client/window.js';
+export type { WatchPageOptions } from './client/views.js';
 export type { SyncState, SyncStatus } from './client/status.js';
 export type { Clock } from './client/clock.js';
 export type { FetchLike, TokenOption } from './client/http.js';

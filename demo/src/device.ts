@@ -24,7 +24,7 @@ import { ProgressBar } from './progress-bar.js';
 import type { Selection } from './selection.js';
 import { StatusLine } from './status-line.js';
 import { SyncLog } from './sync-log.js';
-import type { LiveWindow } from './types.js';
+import type { LiveWindow } from '../../src/index.js';
 
 /** Rows read at first and added by each "Show more". */
 const PAGE = 200;

@@ -7,7 +7,7 @@ import type { LocalConversation, PendingWrite } from '../../src/index.js';
 import { formatCount, h } from './format.js';
 import { renderRow } from './row.js';
 import type { Selection } from './selection.js';
-import type { PageView } from './types.js';
+import type { PageView } from '../../src/index.js';
 
 export class ListView {
   readonly listEl: HTMLUListElement;

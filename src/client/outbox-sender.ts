@@ -6,7 +6,7 @@
  * reconnect, `online` or a sync that worked (`retryNow()`); errCodes 1001, 1002, 1004 are a refusal for good: the
  * write is rolled back and the queue moves on.
  */
-import { readWriteAnswer, toConvSyncError, type ConvSyncError } from '../protocol/index.js';
+import { readWriteAnswer, toConvSyncError, type ConvSyncError, type Cursor } from '../protocol/index.js';
 import type { OutboxEntry } from '../storage/types.js';
 import { backoff } from './backoff.js';
 import type { Clock } from './clock.js';
@@ -21,6 +21,8 @@ export interface SenderConfig {
   maxBackoffMs: number;
   /** a write the server refused for good (reported on status$) */
   refused(e: ConvSyncError): void;
+  /** a write the server accepted, at version `ack` */
+  accepted(ack: Cursor): void;
 }
 
 export interface Sender {
@@ -80,6 +82,7 @@ export function createSender(c: SenderConfig): Sender {
       const [endpoint, body] = request(e);
       const ack = await c.transport.post(endpoint, body, readWriteAnswer);
       await c.replica.settle(e.mutationID, { ack });
+      c.accepted(ack);
       failures = 0;
     } catch (x) {
       const err = toConvSyncError(x);

@@ -78,7 +78,15 @@ async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSou
   const transport = userTransport(http, o.userID);
   // a sync that worked means the server is reachable: what waits goes now
   const { loop, frames } = createEngine(o, replica, transport, { ...h, onStatus: (e) => (h.onStatus(e), e.type === 'ok' && sender.retryNow()) });
-  const sender = createSender({ ...o, replica, transport, refused: (e) => loop.problem(e) });
+  let live = false; // the socket is up: it announces the change an accepted write made
+  const sender = createSender({
+    ...o,
+    replica,
+    transport,
+    refused: (e) => loop.problem(e),
+    // without the socket nothing else brings the accepted change (and ends its pending state) soon
+    accepted: () => void (live || loop.trigger()),
+  });
   const offOnline = o.syncOnOnline
     ? listen('online', () => {
         loop.trigger();
@@ -92,12 +100,14 @@ async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSou
           { ...o, url: o.wsURL, WebSocket: WS, token, stats: h.metrics },
           {
             up() {
+              live = true;
               h.onStatus({ type: 'socket', up: true });
               loop.setSocketUp(true);
               loop.trigger(); // every (re)connect: catch up on what was missed
               sender.retryNow(); // and send what waits
             },
             down() {
+              live = false;
               h.onStatus({ type: 'socket', up: false });
               loop.setSocketUp(false);
             },

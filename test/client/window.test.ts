@@ -96,7 +96,7 @@ describe('watchPage over a preview', () => {
     replica.onCommit((c) => (c.reload ? views.reload() : !c.end && views.commit(c.diff, c.totals)));
     const seen: PageView[] = [];
     views.watchPage({ limit: 3 }).subscribe((v) => seen.push(v));
-    const preview = [1, 2, 3, 4].map((i) => makeConversation(id(i), { latestMsgSendTime: i }));
+    const preview = [1, 2, 3, 4].map((i) => ({ ...makeConversation(id(i), { latestMsgSendTime: i }), draftText: '', draftTextTime: 0, unreadCount: 0 }));
     views.preview(preview, { count: 9, unread: 0 });
     release();
     await gate;

@@ -192,4 +192,19 @@ describe.each<Kind>(['memory', 'idb'])('offline writes (%s)', (kind) => {
     await expect(c.sync.setConversation('sg_not_in_the_list', { isPinned: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect((await waitFor(c.sync.pendingWrites$, () => true)).length).toBe(0);
   });
+
+  it('without a socket, an accepted write is brought home by a sync of its own: it does not wait for the poll', async () => {
+    const { s } = await server();
+    const c = makeClient(s, USER, { kind, socket: false, pollIntervalMs: 600_000 });
+    clients.push(c);
+    await c.sync.start();
+    await c.sync.sync();
+    const id = (await c.sync.getPage({ limit: 1 })).items[0]!.conversationID;
+    const w = await c.sync.setConversation(id, { ex: 'no socket' });
+    const ack = await w.acknowledged;
+    // the cursor reaches the write's version and the write leaves the queue, with no call to sync()
+    await waitFor(c.sync.pendingWrites$, (p) => p.length === 0);
+    expect(c.sync.cursor()!.version).toBeGreaterThanOrEqual(ack.version);
+    await expectEqualToServer(c, s, USER);
+  });
 });
