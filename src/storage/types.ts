@@ -1,7 +1,7 @@
 /**
  * The seam between the sync engine and a storage library (SPEC §5.2). Three adapters
  * implement it: idb (default), dexie, memory. One contract suite
- * (`test/storage-contract.test.ts`) runs against all three.
+ * (`test/storage-contract/`) runs against all three.
  *
  * idb and dexie are one generation store (`gen-store.ts`) over a driver each
  * (`driver.ts`); memory is an independent model of the same contract.

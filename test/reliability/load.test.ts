@@ -10,19 +10,16 @@
  * 3. A real `createConversationSync` client stays correct while the server produces
  *    ~1,000 changes in about a second, with a bounded number of requests.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocketCtor } from '../../src/client/socket.js';
-import { readFullPage, readIncremental, type Conversation, type Cursor, type FullPage } from '../../src/protocol/index.js';
+import { readFullPage, type Conversation } from '../../src/protocol/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
 import { openSocket, post, startServer, type TestServer } from '../helpers/server.js';
 import { caughtUp, expectEqualToServer, makeClient, serverHead, startLive } from '../client/harness.js';
+import { spawnServer, type RemoteServer } from './server-process.js';
 import { percentile, pool, withTimeout } from './server-state.js';
+import { SimClient } from './sim-client.js';
 
 const SOCKETS = Number(process.env.CONVSYNC_LOAD_SOCKETS ?? 1000);
 const SYNC_CLIENTS = Number(process.env.CONVSYNC_LOAD_CLIENTS ?? 200);
@@ -103,114 +100,6 @@ describe('1,000 sockets while notifications fan out', () => {
     for (const { sock } of socks) sock.ws.terminate();
   });
 });
-
-/** A minimal client of the sync protocol (SPEC §3.1), keeping records in a Map. */
-class SimClient {
-  recs = new Map<string, Conversation>();
-  cursor: Cursor | null = null;
-  fulls = 0;
-  constructor(
-    readonly userID: string,
-    private readonly url: string,
-    private readonly token: string,
-    private readonly latencies: number[],
-  ) {}
-
-  private async call<T>(path: string, body: unknown, read: (d: unknown) => T): Promise<T> {
-    const t0 = performance.now();
-    const r = await post(this.url, path, body, this.token);
-    this.latencies.push(performance.now() - t0);
-    if (r.body.errCode !== 0) throw new Error(`${path}: ${r.body.errCode} ${r.body.errMsg}`);
-    return read(r.body.data);
-  }
-
-  async full(): Promise<void> {
-    this.fulls++;
-    const next = new Map<string, Conversation>();
-    let cursor: Cursor | null = null;
-    let after: string | null = null;
-    for (let page = 0; page < 1000; page++) {
-      const p: FullPage = await this.call('/conversation/get_full_conversations', { userID: this.userID, cursor: after, limit: 25 }, readFullPage);
-      cursor ??= { versionID: p.versionID, version: p.version };
-      for (const c of p.conversations) next.set(c.conversationID, c);
-      if (p.nextCursor === null) break;
-      after = p.nextCursor;
-    }
-    this.recs = next;
-    this.cursor = cursor;
-    await this.incremental(false); // catches what changed while paging
-  }
-
-  /** one incremental step; returns its mode */
-  async incremental(viaBatch: boolean): Promise<'full' | 'incremental' | 'equal'> {
-    const c = this.cursor ?? { versionID: '', version: 0 };
-    const a = viaBatch
-      ? await this.call('/conversation/get_incremental_conversations_batch', { targets: [{ userID: this.userID, ...c }] }, (d) =>
-          readIncremental((d as { results: Record<string, unknown> }).results[this.userID]),
-        )
-      : await this.call('/conversation/get_incremental_conversations', { userID: this.userID, ...c }, readIncremental);
-    if (a.full) {
-      await this.full();
-      return 'full';
-    }
-    if (a.versionID === c.versionID && a.version === c.version) return 'equal';
-    for (const id of a.delete) this.recs.delete(id);
-    for (const r of [...a.insert, ...a.update]) this.recs.set(r.conversationID, r);
-    this.cursor = { versionID: a.versionID, version: a.version };
-    return 'incremental';
-  }
-}
-
-/**
- * The reference server in its own process (the CLI, bundled with esbuild as the CLI test
- * does), so that the 200 clients and the server do not share one event loop: on 2 cores
- * the load generator gets one and the server the other, and the latency printed is the
- * server's, not the generator's queue.
- */
-interface RemoteServer {
-  url: string;
-  admin<T = any>(path: string, body: unknown): Promise<T>;
-  token(userID: string): Promise<string>;
-  close(): Promise<void>;
-}
-
-async function spawnServer(): Promise<RemoteServer> {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const outDir = join(root, 'node_modules', '.cache', `convsync-load-${process.pid}`);
-  mkdirSync(outDir, { recursive: true });
-  const cli = join(outDir, 'cli.mjs');
-  await build({ entryPoints: [join(root, 'src/server/cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: cli, logLevel: 'silent' });
-  const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--admin', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await withTimeout(
-    new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    }),
-    15_000,
-    'server process listening',
-  );
-  const admin = async (path: string, body: unknown) => {
-    const r = await post(url, path, body);
-    if (r.body.errCode !== 0) throw new Error(`${path}: ${r.body.errCode} ${r.body.errMsg}`);
-    return r.body.data;
-  };
-  return {
-    url,
-    admin,
-    token: async (userID) => (await admin('/admin/token', { userID })).token as string,
-    async close() {
-      child.kill('SIGTERM');
-      await withTimeout(exited, 10_000, 'server process exit');
-      rmSync(outDir, { recursive: true, force: true });
-    },
-  };
-}
 
 describe('200 concurrent sync clients while the server takes writes', () => {
   let s: RemoteServer;

@@ -3,25 +3,14 @@
  * outbox and the overlay it makes on every read and diff, merges, acknowledgement
  * through the cursor, roll-back, and faults at every write of the outbox path.
  */
-import 'fake-indexeddb/auto';
-import { IDBKeyRange as FakeKeyRange, indexedDB as fakeIndexedDB } from 'fake-indexeddb';
-import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConvSyncError, type Cursor } from '../src/protocol/index.js';
-import { dexieStorage, idbStorage, memoryStorage, type StorageAdapter, type StorageOptions } from '../src/storage/index.js';
-import { makeConversation } from './helpers/fixtures.js';
-
-const idbEnv = { indexedDB: fakeIndexedDB, IDBKeyRange: FakeKeyRange };
-const adapters: Array<[string, (o: StorageOptions) => StorageAdapter]> = [
-  ['memory', (o) => memoryStorage(o)],
-  ['idb', (o) => idbStorage(o)],
-  ['dexie', (o) => dexieStorage({ ...o, ...idbEnv })],
-  ['dexie (app db)', (o) => dexieStorage({ ...o, db: new Dexie(o.name ?? 'app', idbEnv) })],
-];
+import { ConvSyncError, type Cursor } from '../../src/protocol/index.js';
+import type { StorageAdapter } from '../../src/storage/index.js';
+import { makeConversation } from '../helpers/fixtures.js';
+import { adapters, T } from './adapters.js';
 
 const V = 'a'.repeat(24);
 const C = (version: number, versionID = V): Cursor => ({ versionID, version });
-const T = 1_700_000_000_000;
 let seq = 0;
 
 describe.each(adapters)('outbox contract: %s', (_kind, make) => {
