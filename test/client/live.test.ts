@@ -2,15 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/types.js';
 import { createServer } from '../../src/server/index.js';
-import { startServer, wrap } from '../helpers/server.js';
-import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, reconnected, type TapSocket, waitFor, stopAfterEach } from './harness.js';
+import { wrap } from '../helpers/server.js';
+import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, reconnected, type TapSocket, waitFor } from './harness.js';
+import { seededServers } from './seeded-server.js';
 
-const { servers, clients } = stopAfterEach();
+const { servers, clients, server } = seededServers();
 
 async function setup(count = 20, kind: 'memory' | 'idb' = 'memory') {
-  const s = await startServer();
-  servers.push(s);
-  await s.admin('/admin/seed', { userID: 'u1', count, peers: ['u2'] });
+  const s = await server(count);
   const c = makeClient(s, 'u1', { kind });
   clients.push(c);
   const changes: ChangeSet[] = [];
