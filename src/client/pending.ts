@@ -3,21 +3,11 @@
  * the outbox changes (here or in another tab), so every tab shows the same queue.
  */
 import type { Observable } from 'rxjs';
-import type { ErrorCode } from '../protocol/index.js';
-import type { OutboxEntry, WriteKind } from '../storage/types.js';
+import type { OutboxEntry } from '../storage/types.js';
 import { createHub } from './hub.js';
 
 /** A write that the server has not confirmed yet (or whose version the list has not reached). */
-export interface PendingWrite {
-  mutationID: string;
-  kind: WriteKind;
-  conversationID: string;
-  /** ms since epoch of the call */
-  createdAt: number;
-  /** sends tried so far */
-  attempts: number;
-  /** why the last attempt failed; it is retried */
-  lastError?: { code: ErrorCode; message: string };
+export interface PendingWrite extends Pick<OutboxEntry, 'mutationID' | 'kind' | 'conversationID' | 'createdAt' | 'attempts' | 'lastError'> {
   /** the server accepted it; it leaves the queue once the list reaches its version */
   accepted: boolean;
 }

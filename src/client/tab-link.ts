@@ -7,11 +7,9 @@
  */
 import { ConvSyncError, type Cursor, type ErrorCode, type LocalConversation, type SyncMode } from '../protocol/index.js';
 import type { Totals } from '../storage/types.js';
-import { createLeadership, type Leadership, type LeaderMessage } from './leadership.js';
+import { createLeadership, type Leadership, type LeadershipConfig, type LeaderMessage } from './leadership.js';
 import type { SyncStatus } from './status.js';
-import type { TabCoordinator } from './tabs.js';
 import type { ChangeSet, Progress } from './types.js';
-import type { Clock } from './clock.js';
 import type { Settled } from './replica.js';
 
 interface WireError {
@@ -80,14 +78,7 @@ function fromWire(w: WireError): ConvSyncError {
   return new ConvSyncError(w.code, w.message, init);
 }
 
-export interface TabLinkConfig {
-  tabs: TabCoordinator;
-  name: string;
-  clock: Clock;
-  random: () => number;
-  heartbeatMs: number;
-  suspectMs: number;
-}
+export type TabLinkConfig = Pick<LeadershipConfig, 'tabs' | 'name' | 'clock' | 'random' | 'heartbeatMs' | 'suspectMs'>;
 
 export function createTabLink(c: TabLinkConfig, h: TabLinkHooks): TabLink {
   const me = Math.random().toString(36).slice(2);

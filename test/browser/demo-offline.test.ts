@@ -3,24 +3,20 @@
  * pending, kept through a reload, sent once when the device is back; a write the
  * server refuses is rolled back. One page; the steps build on each other.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, type Browser } from '../../support/chromium.js';
+import { describe, expect, it } from 'vitest';
 import {
+  demoSuite,
   device,
   logCount,
   onServer,
-  openDemo,
   row,
   rowIDs,
   seedDemo,
   select,
-  serverList,
-  startServer,
-  waitFirst,
   waitData,
+  waitFirst,
   waitLog,
   waitRows,
-  type DemoServer,
 } from './harness.js';
 
 const USER = 'dave';
@@ -28,29 +24,14 @@ const SEEDED = 30;
 /** Conversations the user has: a test deletes one. */
 let rows = SEEDED;
 
-let server: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-  await openDemo(browser.page, server.url, USER);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
+const suite = demoSuite(USER);
 /** The server's own order of the user's list (SPEC §1.2), for comparison. */
-async function serverOrder(): Promise<string[]> {
-  return (await serverList(server.url, USER)).ids;
-}
+const serverOrder = (): Promise<string[]> => suite.order();
 
 describe('demo page in Chromium: offline writes', () => {
   it('starts from a seeded list with one pin', async () => {
-    const { page } = browser;
-    await seedDemo(page, server, USER, SEEDED);
+    const { page } = suite.browser;
+    await seedDemo(page, suite.server, USER, SEEDED);
     const ids = await rowIDs(page, 'A');
     await select(page, 'A', ids[ids.length - 1]!);
     await device(page, 'A').locator('[data-testid="pin"]').click();
@@ -58,7 +39,7 @@ describe('demo page in Chromium: offline writes', () => {
   });
 
   it('offline: a pin shows at once as pending, survives a reload, and drains when back online', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const B = device(page, 'B');
     await B.locator('[data-testid="toggle-online"]').click();
     await waitData(page, 'B', 'online', 'false');
@@ -81,7 +62,7 @@ describe('demo page in Chromium: offline writes', () => {
       target,
       { timeout: 5_000 },
     );
-    expect((await onServer(server, USER, target))?.isPinned).toBe(false);
+    expect((await onServer(suite.server, USER, target))?.isPinned).toBe(false);
     expect(await row(page, 'A', target).locator('[data-testid="row-pin"]').count()).toBe(0);
 
     // Survives a reload of the device (still offline): the outbox is in its database.
@@ -97,7 +78,7 @@ describe('demo page in Chromium: offline writes', () => {
     await waitData(page, 'B', 'pending', '0', 15_000);
     expect(await B.locator('[data-testid="row-pending"]').count()).toBe(0);
     await expect.poll(() => row(page, 'A', target).locator('[data-testid="row-pin"]').count(), { timeout: 5_000 }).toBe(1);
-    expect((await onServer(server, USER, target))?.isPinned).toBe(true);
+    expect((await onServer(suite.server, USER, target))?.isPinned).toBe(true);
     expect(await rowIDs(page, 'A')).toEqual(await rowIDs(page, 'B'));
     expect(await rowIDs(page, 'B')).toEqual(await serverOrder());
 
@@ -108,7 +89,7 @@ describe('demo page in Chromium: offline writes', () => {
   });
 
   it('a write the server refuses is rolled back, and the log says so', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const B = device(page, 'B');
     const ids = await rowIDs(page, 'B');
     const target = ids[ids.length - 1]!;
@@ -123,7 +104,7 @@ describe('demo page in Chromium: offline writes', () => {
     await device(page, 'A').locator('[data-testid="delete"]').click();
     rows -= 1;
     await waitRows(page, 'A', rows);
-    await expect.poll(async () => (await onServer(server, USER, target)) === undefined).toBe(true);
+    await expect.poll(async () => (await onServer(suite.server, USER, target)) === undefined).toBe(true);
 
     // Back online the pin is refused (1004: no such conversation): the write leaves the
     // queue, its effect is undone and the log shows the refusal.

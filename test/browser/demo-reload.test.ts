@@ -4,14 +4,13 @@
  * compaction of the log (with the progress bar's total), and a reload with the server
  * stopped. One page; the steps build on each other.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, type Browser } from '../../support/chromium.js';
+import { describe, expect, it } from 'vitest';
 import {
   clickServer,
   demoReady,
+  demoSuite,
   device,
   logCount,
-  openDemo,
   rowIDs,
   screenshot,
   seedDemo,
@@ -19,45 +18,27 @@ import {
   sendToSelected,
   serverList,
   serverOutcome,
-  startServer,
   waitData,
   waitLog,
   waitRows,
-  type DemoServer,
 } from './harness.js';
 
 const USER = 'erin';
 const SEEDED = 60;
 const rows = SEEDED;
-let serverStopped = false;
 
-let server: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-  await openDemo(browser.page, server.url, USER);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  if (!serverStopped) await server?.close();
-});
-
+const suite = demoSuite(USER);
 /** The server's own order of the user's list (SPEC §1.2), for comparison. */
-async function serverOrder(): Promise<string[]> {
-  return (await serverList(server.url, USER)).ids;
-}
+const serverOrder = (): Promise<string[]> => suite.order();
 
 describe('demo page in Chromium: reloads and resets', () => {
   it('seeds a list', async () => {
-    await seedDemo(browser.page, server, USER, SEEDED);
-    expect(await rowIDs(browser.page, 'B')).toEqual(await serverOrder());
+    await seedDemo(suite.browser.page, suite.server, USER, SEEDED);
+    expect(await rowIDs(suite.browser.page, 'B')).toEqual(await serverOrder());
   });
 
   it('a draft stays local, shows its marker and survives a sync', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const A = device(page, 'A');
     const ids = await rowIDs(page, 'A');
     const target = ids[ids.length - 1]!;
@@ -86,7 +67,7 @@ describe('demo page in Chromium: reloads and resets', () => {
   });
 
   it('clear local data empties a device, which then re-syncs in full', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const B = device(page, 'B');
     const before = await rowIDs(page, 'B');
     const fulls = await logCount(page, 'B', 'full');
@@ -102,8 +83,8 @@ describe('demo page in Chromium: reloads and resets', () => {
   });
 
   it('counts are right in the first frame after a reload of the page, and of a device', async () => {
-    const { page } = browser;
-    const totals = await serverList(server.url, USER);
+    const { page } = suite.browser;
+    const totals = await serverList(suite.server.url, USER);
     expect(totals.count).toBe(rows);
     // Every frame the devices paint, recorded from the page's first script on.
     await page.addInitScript(() => {
@@ -157,7 +138,7 @@ describe('demo page in Chromium: reloads and resets', () => {
   });
 
   it('reset log → both devices re-sync in full; compact while B is offline → B catches up in full', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const fulls = (name: 'A' | 'B') => device(page, name).locator('[data-testid="log-entry"][data-kind="full"]').count();
     const a0 = await fulls('A');
     const b0 = await fulls('B');
@@ -206,12 +187,11 @@ describe('demo page in Chromium: reloads and resets', () => {
   });
 
   it('reload with the server stopped still shows the cached list', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const cachedA = await rowIDs(page, 'A');
     const cachedB = await rowIDs(page, 'B');
     expect(cachedA.length).toBe(rows);
-    await server.close();
-    serverStopped = true;
+    await suite.closeServer();
 
     for (const name of ['A', 'B'] as const) {
       const dev = device(page, name);
@@ -228,6 +208,6 @@ describe('demo page in Chromium: reloads and resets', () => {
     await page.$$eval('[data-testid="list"]', (lists) => lists.forEach((l) => l.scrollTo(0, 0)));
     const shot = await screenshot(page, 'demo-final.png');
     expect(shot).toMatch(/demo-final\.png$/);
-    expect(browser.problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
+    expect(suite.browser.problems.filter((p) => p.startsWith('pageerror'))).toEqual([]);
   });
 });

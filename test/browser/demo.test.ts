@@ -6,15 +6,14 @@
  * two tabs: demo-tabs.test.ts.) The tests run in order and share one page: each step
  * builds on the state the previous one left, the way a person would click through it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, type Browser } from '../../support/chromium.js';
+import { describe, expect, it } from 'vitest';
 import {
   clickServer,
   data,
+  demoSuite,
   device,
   logCount,
   onServer,
-  openDemo,
   row,
   rowIDs,
   seedDemo,
@@ -22,12 +21,10 @@ import {
   sendToSelected,
   serverList,
   serverOutcome,
-  startServer,
   waitData,
   waitFirst,
   waitLog,
   waitRows,
-  type DemoServer,
 } from './harness.js';
 
 const USER = 'alice';
@@ -35,29 +32,14 @@ const SEEDED = 60;
 /** Conversations the user has: a test deletes one. */
 let rows = SEEDED;
 
-let server: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-  await openDemo(browser.page, server.url, USER);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
+const suite = demoSuite(USER);
 /** The server's own order of the user's list (SPEC §1.2), for comparison. */
-async function serverOrder(): Promise<string[]> {
-  return (await serverList(server.url, USER)).ids;
-}
+const serverOrder = (): Promise<string[]> => suite.order();
 
 describe('demo page in Chromium: the list and the writes', () => {
   it('both devices paint the seeded list, in the server’s order, with its counts and the SDK’s status', async () => {
-    const { page } = browser;
-    await seedDemo(page, server, USER, SEEDED);
+    const { page } = suite.browser;
+    await seedDemo(page, suite.server, USER, SEEDED);
     const expected = await serverOrder();
     expect(expected).toHaveLength(SEEDED);
     expect(await rowIDs(page, 'A')).toEqual(expected);
@@ -68,7 +50,7 @@ describe('demo page in Chromium: the list and the writes', () => {
     expect((await first.locator('.avatar').textContent())?.trim()).toMatch(/^\S$/);
     expect((await first.locator('[data-testid="row-name"]').textContent())?.trim()).not.toBe('');
     // The counts come with the rows (watchPage's totals) and match the server's.
-    const totals = await serverList(server.url, USER);
+    const totals = await serverList(suite.server.url, USER);
     for (const name of ['A', 'B'] as const) {
       await waitData(page, name, 'unread', String(totals.unread));
       expect(await data(page, name, 'count')).toBe(String(SEEDED));
@@ -98,7 +80,7 @@ describe('demo page in Chromium: the list and the writes', () => {
   });
 
   it('a message sent from the server controls appears on both devices within a second', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const ids = await rowIDs(page, 'A');
     const target = ids[ids.length - 1]!;
     await select(page, 'A', target);
@@ -128,7 +110,7 @@ describe('demo page in Chromium: the list and the writes', () => {
   });
 
   it('a pin on device A (through the SDK) moves the conversation to the top on device B', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const ids = await rowIDs(page, 'B');
     const target = ids[ids.length - 1]!;
     expect(ids[0]).not.toBe(target);
@@ -143,13 +125,13 @@ describe('demo page in Chromium: the list and the writes', () => {
     // It was a write of device A's SDK instance: queued, then accepted by the server.
     expect(await logCount(page, 'A', 'write')).toBe(writes + 1);
     await waitLog(page, 'A', 'ack', acks);
-    expect((await onServer(server, USER, target))?.isPinned).toBe(true);
+    expect((await onServer(suite.server, USER, target))?.isPinned).toBe(true);
     await waitData(page, 'A', 'pending', '0');
     expect(await device(page, 'A').locator('[data-testid="pin"]').textContent()).toBe('Unpin');
   });
 
   it('mute and mark read on device A (through the SDK) reach device B and the server', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     // a conversation with unread messages, neither pinned nor muted
     const target = await page.$$eval('[data-testid="device-B"] [data-testid="row"]', (rs) =>
       rs
@@ -169,12 +151,12 @@ describe('demo page in Chromium: the list and the writes', () => {
     await expect.poll(() => row(page, 'B', id).locator('[data-testid="row-muted"]').count(), { timeout: 5_000 }).toBe(1);
     expect(await row(page, 'B', id).locator('[data-testid="row-unread"]').getAttribute('class')).toContain('quiet');
     await waitData(page, 'B', 'unread', String(totalB - unread));
-    expect((await onServer(server, USER, id))?.recvMsgOpt).toBe(2);
+    expect((await onServer(suite.server, USER, id))?.recvMsgOpt).toBe(2);
     expect(await device(page, 'A').locator('[data-testid="mute"]').textContent()).toBe('Unmute');
 
     await device(page, 'A').locator('[data-testid="mark-read"]').click();
     await expect.poll(() => row(page, 'B', id).locator('[data-testid="row-unread"]').count(), { timeout: 5_000 }).toBe(0);
-    const rec = await onServer(server, USER, id);
+    const rec = await onServer(suite.server, USER, id);
     expect(rec?.hasReadSeq).toBe(rec?.maxSeq);
 
     // Unmute again: the later tests expect the seeded state of this row.
@@ -184,7 +166,7 @@ describe('demo page in Chromium: the list and the writes', () => {
   });
 
   it('offline → server changes → online catches up', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const B = device(page, 'B');
     await B.locator('[data-testid="toggle-online"]').click();
     await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="device-B"]')?.dataset['online'] === 'false');
@@ -227,7 +209,7 @@ describe('demo page in Chromium: the list and the writes', () => {
   });
 
   it('is usable from the keyboard: arrow keys move through a list, Enter selects', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const ids = await rowIDs(page, 'B');
     await device(page, 'B').locator('[data-testid="row"]').first().focus();
     await page.keyboard.press('ArrowDown');
@@ -240,7 +222,7 @@ describe('demo page in Chromium: the list and the writes', () => {
   });
 
   it('a burst of messages converges on both devices to the server’s order', async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.fill('[data-testid="send-text"]', '');
     await page.selectOption('[data-testid="send-target"]', 'random');
     await page.fill('[data-testid="burst-count"]', '40');
@@ -250,6 +232,6 @@ describe('demo page in Chromium: the list and the writes', () => {
     const expected = await serverOrder();
     await expect.poll(() => rowIDs(page, 'B'), { timeout: 10_000 }).toEqual(expected);
     await expect.poll(() => rowIDs(page, 'A'), { timeout: 10_000 }).toEqual(expected);
-    expect(await data(page, 'A', 'unread')).toBe(String((await serverList(server.url, USER)).unread));
+    expect(await data(page, 'A', 'unread')).toBe(String((await serverList(suite.server.url, USER)).unread));
   });
 });

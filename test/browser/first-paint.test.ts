@@ -3,56 +3,14 @@
  * page (test/browser/pages/tab.ts) against the real server. Figures are printed with
  * `[first paint]` for the record; the assertions are the issue's bounds.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { compareConversations, peerOf, type Conversation } from '../../src/protocol/index.js';
-import { createServer } from '../../src/server/index.js';
-import { launch, type Browser } from '../../support/chromium.js';
-import { api, type DemoServer } from './harness.js';
-import { pagesDir } from './global-setup.js';
+import { expect, it } from 'vitest';
+import { tabPageSuite, type Call } from './tab-page.js';
 
-let server: DemoServer;
-let browser: Browser;
-const pages: Page[] = [];
-let n = 0;
-
-beforeAll(async () => {
-  server = await createServer({ port: 0, host: '127.0.0.1', admin: true, staticDir: pagesDir });
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close().catch(() => undefined);
-});
-
-type Call = <T>(f: string, ...args: unknown[]) => Promise<T>;
-
-async function openPage(): Promise<Call> {
-  const page = await browser.context.newPage();
-  pages.push(page);
-  await page.goto(`${server.url}/tab.html`);
-  await page.waitForFunction(() => 'tab' in window);
-  return <T,>(f: string, ...args: unknown[]): Promise<T> =>
-    page.evaluate(([f, args]) => (window as unknown as { tab: Record<string, (...a: unknown[]) => unknown> }).tab[f as string]!(...(args as unknown[])), [f, args] as const) as Promise<T>;
-}
-
-async function seeded(count: number): Promise<string> {
-  const userID = `paint${++n}-${Date.now()}`;
-  await api(server.url, '/admin/seed', { userID, count, peers: ['peer'] });
-  return userID;
-}
-
-const rowOf = (c: Conversation): unknown[] => [c.conversationID, c.isPinned, c.maxSeq, c.hasReadSeq, c.recvMsgOpt, c.latestMsgSendTime, c.showName, ''];
-
+const suite = tabPageSuite();
+const openPage = async (): Promise<Call> => (await suite.open()).call;
+const seeded = (count: number): Promise<string> => suite.seeded(count, 'paint');
 /** The head of the server's sorted list (JSON of rows) and its total. */
-async function serverHead(userID: string, limit: number): Promise<{ rows: string; total: number }> {
-  const store = server.state.store;
-  const list = (await store.get(userID, await store.ids(userID))).sort(compareConversations);
-  return { rows: JSON.stringify(list.slice(0, limit).map(rowOf)), total: list.length };
-}
+const serverHead = (userID: string, limit: number): Promise<{ rows: string; total: number }> => suite.head(userID, limit);
 
 it('a cold device with 30,000 on the server paints 20 rows long before its full sync finishes', async () => {
   const userID = await seeded(30_000);
@@ -113,17 +71,7 @@ it('watchPage stays equal to the head of the server’s sorted list through 500 
   const call = await openPage();
   await call('startWatching', userID, 20, { list: false });
   await call('waitFullSync');
-  const token = (await api<{ token: string }>(server.url, '/admin/token', { userID })).token;
-  for (let i = 0; i < 500; i++) {
-    const ids = (await server.state.store.ids(userID)).sort();
-    const id = ids[(i * 7919) % ids.length]!;
-    const user = (path: string, body: object) => api(server.url, path, { userID, ...body }, token);
-    if (i % 5 === 0) await api(server.url, '/admin/send_message', { conversationID: id, sendID: peerOf(id, userID) ?? 'peer', text: `m${i}` });
-    else if (i % 5 === 1) await user('/conversation/set_conversations', { conversation: { conversationID: id, isPinned: i % 3 === 0 } });
-    else if (i % 5 === 2) await user('/conversation/mark_as_read', { conversationID: id, hasReadSeq: 1_000_000 });
-    else if (i % 5 === 3) await api(server.url, '/admin/send_message', { conversationID: `sg_new_${i}`, sendID: userID, text: 'new' });
-    else await user('/conversation/delete_conversations', { conversationIDs: [id] });
-  }
+  await suite.changes(userID, 500, 'm', 7919);
   const want = await serverHead(userID, 20);
   await call('waitPageRows', want.rows, want.total);
   const shown = await call<{ rows: unknown[][]; total: number }>('pageRows');

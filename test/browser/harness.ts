@@ -4,11 +4,13 @@
  * playwright-core, never a downloaded browser), shared with the bench.
  */
 import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Conversation } from '../../src/protocol/index.js';
 import { createServer } from '../../src/server/index.js';
+import { launch, type Browser } from '../../support/chromium.js';
 import { postData } from '../../support/http.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,6 +20,40 @@ export type DemoServer = Awaited<ReturnType<typeof createServer>>;
 
 export function startServer(): Promise<DemoServer> {
   return createServer({ port: 0, host: '127.0.0.1', admin: true, staticDir: join(root, 'demo/dist') });
+}
+
+/**
+ * One server and one browser with the demo open as `userID`, for the tests of one file
+ * (started before them, closed after them). `order()` is the server's order of the list.
+ */
+export function demoSuite(userID: string): { readonly server: DemoServer; readonly browser: Browser; order(): Promise<string[]>; closeServer(): Promise<void> } {
+  let server: DemoServer | undefined;
+  let browser: Browser | undefined;
+  let closed = false;
+  const closeServer = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await server?.close();
+  };
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launch();
+    await openDemo(browser.page, server.url, userID);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await closeServer();
+  });
+  return {
+    closeServer,
+    get server() {
+      return server!;
+    },
+    get browser() {
+      return browser!;
+    },
+    order: async () => (await serverList(server!.url, userID)).ids,
+  };
 }
 
 /** Opens the demo for one user and waits until both devices have booted. */

@@ -4,98 +4,25 @@
  * and BroadcastChannel. Also measures the handover time and the requests and sockets of
  * N tabs, against N independent clients (`tabs: false`, as before).
  */
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createServer } from '../../src/server/index.js';
-import { compareConversations, peerOf, type Conversation } from '../../src/protocol/index.js';
-import { launch, type Browser } from '../../support/chromium.js';
-import { api, type DemoServer } from './harness.js';
-import { pagesDir } from './global-setup.js';
+import { expect, it } from 'vitest';
+import { api, until } from './harness.js';
+import { tabPageSuite, type Tab } from './tab-page.js';
 
-let server: DemoServer;
-let browser: Browser;
-let pages: Page[] = [];
-let user = 0;
-
-beforeAll(async () => {
-  server = await createServer({ port: 0, host: '127.0.0.1', admin: true, staticDir: pagesDir });
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close().catch(() => undefined);
-});
-
-type Tab = { page: Page; call<T>(f: string, ...args: unknown[]): Promise<T> };
+const suite = tabPageSuite();
+const seeded = (count: number): Promise<string> => suite.seeded(count, 'tabs');
+const changes = (userID: string, n: number, tag: string): Promise<void> => suite.changes(userID, n, tag);
+/** The server's list as a tab shows it (JSON of rows, in list order). */
+const serverRows = async (userID: string): Promise<string> => (await suite.head(userID)).rows;
 
 async function openTab(userID: string, more: Record<string, unknown> = {}): Promise<Tab> {
-  const page = await browser.context.newPage();
-  pages.push(page);
-  page.on('pageerror', (e) => browser.problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${server.url}/tab.html`);
-  await page.waitForFunction(() => 'tab' in window);
-  const call = <T,>(f: string, ...args: unknown[]): Promise<T> =>
-    page.evaluate(([f, args]) => (window as unknown as { tab: Record<string, (...a: unknown[]) => unknown> }).tab[f as string]!(...(args as unknown[])), [f, args] as const) as Promise<T>;
-  await call('start', userID, more);
-  return { page, call };
-}
-
-const rowOf = (c: Conversation): unknown[] => [c.conversationID, c.isPinned, c.maxSeq, c.hasReadSeq, c.recvMsgOpt, c.latestMsgSendTime, c.showName, ''];
-
-/** The server's list as a tab shows it (JSON of rows, in list order). */
-async function serverRows(userID: string): Promise<string> {
-  const store = server.state.store;
-  const list = await store.get(userID, await store.ids(userID));
-  return JSON.stringify(list.sort(compareConversations).map(rowOf));
+  const tab = await suite.open();
+  await tab.call('start', userID, more);
+  return tab;
 }
 
 async function sockets(): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await (await fetch(`${suite.server.url}/metrics`)).text();
   return Number(/^convsync_open_sockets (\d+)$/m.exec(text)?.[1] ?? NaN);
-}
-
-/** Waits (bounded) for a server-side fact; it has no event. */
-async function until(cond: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function changes(userID: string, n: number, tag: string): Promise<void> {
-  const token = (await api<{ token: string }>(server.url, '/admin/token', { userID })).token;
-  for (let i = 0; i < n; i++) {
-    const ids = (await server.state.store.ids(userID)).sort();
-    const id = ids[(i * 7) % ids.length]!;
-    const user = (path: string, body: object) => api(server.url, path, { userID, ...body }, token);
-    switch (i % 5) {
-      case 0:
-        await api(server.url, '/admin/send_message', { conversationID: id, sendID: peerOf(id, userID) ?? 'peer', text: `${tag} ${i}` });
-        break;
-      case 1:
-        await user('/conversation/set_conversations', { conversation: { conversationID: id, isPinned: i % 2 === 0 } });
-        break;
-      case 2:
-        await user('/conversation/mark_as_read', { conversationID: id, hasReadSeq: 1_000_000 });
-        break;
-      case 3:
-        await api(server.url, '/admin/send_message', { conversationID: `sg_${tag}_${i}`, sendID: userID, text: 'new group' });
-        break;
-      case 4:
-        await user('/conversation/delete_conversations', { conversationIDs: [ids[(i * 13) % ids.length]!] });
-        break;
-    }
-  }
-}
-
-async function seeded(count: number): Promise<string> {
-  const userID = `tabs${++user}-${Date.now()}`;
-  await api(server.url, '/admin/seed', { userID, count, peers: ['peer'] });
-  return userID;
 }
 
 const leaderOf = async (tabs: Tab[]): Promise<Tab[]> => {
@@ -112,7 +39,7 @@ it('three tabs: one socket; 300 changes, a log reset and 100 more: every tab sho
   expect(await leaderOf(tabs)).toHaveLength(1);
 
   await changes(userID, 300, 'a');
-  await api(server.url, '/admin/reset_log', { userID });
+  await api(suite.server.url, '/admin/reset_log', { userID });
   await changes(userID, 100, 'b');
   const want = await serverRows(userID);
   await Promise.all(tabs.map((t) => t.call('waitRows', want)));
@@ -131,7 +58,7 @@ it('three tabs: one socket; 300 changes, a log reset and 100 more: every tab sho
   await changes(userID, 50, 'c');
   const want2 = await serverRows(userID);
   await Promise.all(rest.map((t) => t.call('waitRows', want2)));
-  expect(browser.problems).toEqual([]);
+  expect(suite.browser.problems).toEqual([]);
 }, 180_000);
 
 it('a leader that stops answering is replaced within the bound; back, it follows and closes its socket', async () => {
@@ -140,7 +67,7 @@ it('a leader that stops answering is replaced within the bound; back, it follows
   await a.call('waitLeader');
   const b = await openTab(userID);
   await b.call('sync');
-  const cdp = await browser.context.newCDPSession(a.page);
+  const cdp = await suite.browser.context.newCDPSession(a.page);
   const took = b.call<number>('waitLeader');
   const t0 = await b.page.evaluate(() => performance.now());
   // its main thread stops (as in a frozen tab or one stuck in a long task): nothing of it runs
@@ -211,7 +138,7 @@ it('requests and sockets of 1, 3 and 5 tabs, against as many independent clients
       const socks = await sockets();
       rows.push(`${shared ? 'one sync' : 'each tab alone'} · ${n} tab(s): ${socks} socket(s), ${used} requests by the SDK (a cold start of 500 conversations, then 50 changes)`);
       expect(socks).toBe(shared ? 1 : n);
-      for (const p of pages.splice(0)) await p.close();
+      await suite.closePages();
       await until(async () => (await sockets()) === 0, 'sockets closed');
     }
   }

@@ -11,6 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { replay, runSchedule, type ScheduleRun } from './schedule.js';
 import { compareConversations, peerOf, totalUnreadOf, type Cursor } from '../../src/protocol/index.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -92,7 +93,7 @@ function expectForwardOnly(seen: Cursor[]): void {
   }
 }
 
-class Run {
+class Run implements ScheduleRun<Cmd> {
   s!: TestServer;
   open!: () => Tab & { dead: { now: boolean } };
   live: Array<Tab & { dead?: { now: boolean } }> = [];
@@ -259,27 +260,10 @@ class Run {
   }
 }
 
-async function runSchedule(kind: Kind, cmds: Cmd[]): Promise<void> {
-  const run = new Run(kind);
-  try {
-    await run.begin();
-    for (const cmd of cmds) await run.exec(cmd);
-    await run.quietAndCheck();
-  } finally {
-    await run.end();
-  }
-}
+const runOne = (kind: Kind, cmds: Cmd[]): Promise<void> => runSchedule(new Run(kind), cmds);
 
 /** `CONVSYNC_TABS_REPLAY='<a counterexample as printed>'` runs that one schedule on each adapter. */
-const REPLAY = process.env.CONVSYNC_TABS_REPLAY;
-if (REPLAY) {
-  describe.each(['idb', 'dexie'] as Kind[])('replay of CONVSYNC_TABS_REPLAY (%s)', (kind) => {
-    it('converges', async () => {
-      const v = JSON.parse(REPLAY) as Cmd[] | [Cmd[]];
-      await runSchedule(kind, (Array.isArray(v[0]) ? v[0] : v) as Cmd[]);
-    }, 120_000);
-  });
-}
+replay('CONVSYNC_TABS_REPLAY', ['idb', 'dexie'] as Kind[], (kind) => new Run(kind));
 
 describe.each([
   ['idb', 16],
@@ -288,7 +272,7 @@ describe.each([
   const n = SOAK > 0 ? SOAK : runs;
   it(`${n} schedules: every tab shows the server, the cursor only moves forward`, async () => {
     await fc.assert(
-      fc.asyncProperty(scheduleArb, (cmds) => runSchedule(kind, cmds)),
+      fc.asyncProperty(scheduleArb, (cmds) => runOne(kind, cmds)),
       { numRuns: n, endOnFailure: true },
     );
   }, Math.max(180_000, n * 20_000));

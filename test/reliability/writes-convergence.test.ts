@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { replay, runSchedule, type ScheduleRun } from './schedule.js';
 import { peerOf, type Cursor } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { expectEqualToServer, makeClient, uniqueName, waitFor, type Client, type Kind } from '../client/harness.js';
@@ -49,7 +50,7 @@ interface Device {
   net: { down: boolean; lose: number };
 }
 
-class Run {
+class Run implements ScheduleRun<Cmd> {
   s!: TestServer;
   applied = new Map<string, number>();
   devices: Device[] = [];
@@ -168,33 +169,16 @@ class Run {
   }
 }
 
-async function runSchedule(kind: Kind, cmds: Cmd[]): Promise<void> {
-  const run = new Run(kind);
-  try {
-    await run.begin();
-    for (const cmd of cmds) await run.exec(cmd);
-    await run.quietAndCheck();
-  } finally {
-    await run.end();
-  }
-}
+const runOne = (kind: Kind, cmds: Cmd[]): Promise<void> => runSchedule(new Run(kind), cmds);
 
 /** `CONVSYNC_WRITES_REPLAY='<a counterexample as printed>'` runs that one schedule on each adapter. */
-const REPLAY = process.env.CONVSYNC_WRITES_REPLAY;
-if (REPLAY) {
-  describe.each<Kind>(['memory', 'idb', 'dexie'])('replay of CONVSYNC_WRITES_REPLAY (%s)', (kind) => {
-    it('converges', async () => {
-      const v = JSON.parse(REPLAY) as Cmd[] | [Cmd[]];
-      await runSchedule(kind, (Array.isArray(v[0]) ? v[0] : v) as Cmd[]);
-    }, 120_000);
-  });
-}
+replay('CONVSYNC_WRITES_REPLAY', ['memory', 'idb', 'dexie'] as Kind[], (kind) => new Run(kind));
 
 describe.each<Kind>(['memory', 'idb', 'dexie'])('offline writes converge under random schedules (%s)', (kind) => {
   const n = SOAK > 0 ? SOAK : 10;
   it(`${n} schedules: both devices equal the server; each mutation applied at most once`, async () => {
     await fc.assert(
-      fc.asyncProperty(scheduleArb, (cmds) => runSchedule(kind, cmds)),
+      fc.asyncProperty(scheduleArb, (cmds) => runOne(kind, cmds)),
       { numRuns: n, endOnFailure: true },
     );
   }, Math.max(180_000, n * 25_000));
