@@ -30,7 +30,8 @@ export function issueToken(secret: string, userID: string, ttlSeconds = DEFAULT_
   return { token: `${payload}.${sign(secret, payload)}`, expiresAt: exp * 1000 };
 }
 
-export type TokenCheck = { ok: true; userID: string } | { ok: false; errCode: 1501 | 1502; reason: string };
+/** `expiresAt`: ms since epoch; from then on the token is refused (1501, and sockets close with 4401) */
+export type TokenCheck = { ok: true; userID: string; expiresAt: number } | { ok: false; errCode: 1501 | 1502; reason: string };
 
 export function verifyToken(secret: string, token: string | undefined, now = Date.now()): TokenCheck {
   if (!token) return { ok: false, errCode: ErrCode.TOKEN_INVALID, reason: 'token missing' };
@@ -47,7 +48,7 @@ export function verifyToken(secret: string, token: string | undefined, now = Dat
   if (now >= exp * 1000) return { ok: false, errCode: ErrCode.TOKEN_EXPIRED, reason: 'token expired' };
   const userID = Buffer.from(u, 'base64url').toString('utf8');
   if (userID === '') return { ok: false, errCode: ErrCode.TOKEN_INVALID, reason: 'token malformed' };
-  return { ok: true, userID };
+  return { ok: true, userID, expiresAt: exp * 1000 };
 }
 
 /** `Authorization: Bearer <t>`, else the OpenIM-style `token: <t>` header. */

@@ -11,6 +11,8 @@ export interface CliArgs {
   admin: boolean;
   syncLimit: number;
   staticDir: string | undefined;
+  /** Host names served besides loopback and `--host` (`true`: any); see `allowedHosts` of createServer */
+  allowedHosts: string[] | true | undefined;
   quiet: boolean;
   help: boolean;
 }
@@ -18,9 +20,11 @@ export interface CliArgs {
 export const USAGE = [
   'usage: convsync-server [--port 8787] [--host 127.0.0.1] [--admin] [--sync-limit 200] [--static DIR] [--quiet]',
   '                       [--store memory|postgres://USER:PASS@HOST:PORT/DB] [--retain-days N] [--retain-entries N]',
+  '                       [--allowed-hosts NAME[:PORT],…|any]',
   '  --store          where records and logs live (default memory; postgres needs `npm i pg`)',
   '  --retain-days    compact log entries older than N days (default: off for memory, 30 for postgres; 0 = off)',
   '  --retain-entries keep at most N log entries per user (default off)',
+  '  --allowed-hosts  Host names served besides loopback and --host (with --admin only those are; any = every Host)',
 ].join('\n');
 
 /** How an option's value is read: `value()` takes it from `--opt=value` or the next argument. */
@@ -37,6 +41,13 @@ const OPTIONS: Readonly<Record<string, (o: OptionInput) => Partial<CliArgs>>> = 
   '--sync-limit': (o) => ({ syncLimit: o.integer(1, 1_000_000) }),
   '--static': (o) => ({ staticDir: o.value() }),
   '--quiet': () => ({ quiet: true }),
+  '--allowed-hosts': (o) => {
+    const v = o.value();
+    if (v === 'any') return { allowedHosts: true };
+    const list = v.split(',').map((x) => x.trim());
+    if (list.some((x) => !/^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(:\d{1,5})?$/i.test(x))) throw new Error(`--allowed-hosts: expected host names (NAME or NAME:PORT, comma-separated) or any, got ${v}`);
+    return { allowedHosts: list };
+  },
   '--store': (o) => {
     const v = o.value();
     if (v !== 'memory' && !/^postgres(ql)?:\/\//i.test(v)) throw new Error(`--store: expected memory or a postgres:// URL`);
@@ -50,7 +61,7 @@ const OPTIONS: Readonly<Record<string, (o: OptionInput) => Partial<CliArgs>>> = 
 
 /** Parses the CLI arguments; throws a message naming the argument at fault. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const a: CliArgs = { store: 'memory', retainDays: undefined, retainEntries: undefined, port: 8787, host: '127.0.0.1', admin: false, syncLimit: 200, staticDir: undefined, quiet: false, help: false };
+  const a: CliArgs = { store: 'memory', retainDays: undefined, retainEntries: undefined, port: 8787, host: '127.0.0.1', admin: false, syncLimit: 200, staticDir: undefined, allowedHosts: undefined, quiet: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     let inline: string | undefined;

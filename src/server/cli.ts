@@ -1,7 +1,7 @@
 /**
  * `convsync-server [--port 8787] [--host 127.0.0.1] [--admin] [--sync-limit 200]
  *                  [--static DIR] [--quiet] [--store memory|postgres://…]
- *                  [--retain-days N] [--retain-entries N]`
+ *                  [--retain-days N] [--retain-entries N] [--allowed-hosts NAME,…|any]`
  *
  * Prints `listening on http://HOST:PORT` once ready (`--port 0` picks a free port),
  * logs one JSON line per request (never tokens) unless `--quiet`, and shuts down
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     host: args.host,
     admin: args.admin,
     syncLimit: args.syncLimit,
+    ...(args.allowedHosts !== undefined ? { allowedHosts: args.allowedHosts } : {}),
     logger: args.quiet ? silentLogger : jsonLineLogger((line) => process.stdout.write(line)),
     ...((args.staticDir ?? defaultStaticDir()) !== undefined ? { staticDir: (args.staticDir ?? defaultStaticDir())! } : {}),
   });

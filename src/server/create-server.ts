@@ -2,7 +2,7 @@
  * `createServer()`: the reference server on Node's `http` + `ws` (loaded when a server
  * starts), over a store given as an object, `'memory'` or a `postgres://` URL.
  */
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { issueToken, newTokenSecret } from './auth.js';
 import { createRequestHandler } from './http.js';
@@ -13,9 +13,14 @@ import { ConversationService, type MutationEvent } from './service.js';
 import { MemoryConversationStore } from './memory-store.js';
 import { openStore, retentionTimer, type StoreSpec, type RetentionOptions } from './open-store.js';
 import type { ConversationStore } from './ports.js';
-import { loadWebSocketServer, WsHub } from './ws-hub.js';
+import { WsHub } from './ws-hub.js';
+import { loadWebSocketServer } from './ws-load.js';
+import { DEFAULT_MAX_SOCKETS_PER_USER, DEFAULT_MAX_UNAUTHENTICATED_SOCKETS, limitOption } from './ws-limits.js';
+import { checkAllowedHosts, hostRule } from './request-guard.js';
 
 export const DEFAULT_SYNC_LIMIT = 200;
+/** default of `headersTimeoutMs` and `requestTimeoutMs` */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * Everything a server holds that must outlive it: the store (records, version logs,
@@ -48,6 +53,21 @@ export interface CreateServerOptions {
   heartbeatMs?: number;
   /** when set, WebSocket upgrades and CORS are restricted to these origins */
   allowedOrigins?: readonly string[];
+  /**
+   * The `Host` names served besides the loopback names and `host` (with the server's
+   * port), against DNS rebinding: `name` (any port) or `name:port`; `true` serves any Host.
+   * Default: with `admin` on, only loopback and `host`; with admin off, any Host (a list
+   * given explicitly applies either way). A refused Host gets 403/1002 (upgrades: 403).
+   */
+  allowedHosts?: readonly string[] | true;
+  /** the request headers must have arrived within this time, default 10000 (0: no limit) */
+  headersTimeoutMs?: number;
+  /** headers and body must have arrived within this time, default 10000 (0: no limit) */
+  requestTimeoutMs?: number;
+  /** WebSocket connections that have not authenticated yet, default 1000; upgrades past it get 503 */
+  maxUnauthenticatedSockets?: number;
+  /** authenticated WebSocket connections per user, default 100; one more is closed with 4429 */
+  maxSocketsPerUser?: number;
   /**
    * The store: an object implementing the ports, `'memory'` (the default) or a
    * `postgres://…` URL (needs the `pg` package; several instances may share one database).
@@ -83,6 +103,8 @@ export interface ConvSyncServer {
   issueToken(userID: string, ttlSeconds?: number): string;
   /** authenticated sockets of a user, or of everyone */
   connections(userID?: string): number;
+  /** WebSocket connections that have not authenticated yet */
+  unauthenticatedConnections(): number;
   /** closes sockets and the listener; resolves once the port is released */
   close(): Promise<void>;
 }
@@ -93,6 +115,11 @@ export async function createServer(opts: CreateServerOptions = {}): Promise<Conv
   const logger = opts.logger ?? silentLogger;
   const syncLimit = opts.syncLimit ?? DEFAULT_SYNC_LIMIT;
   if (!Number.isSafeInteger(syncLimit) || syncLimit < 1) throw new RangeError('syncLimit must be a positive integer');
+  checkAllowedHosts(opts.allowedHosts);
+  for (const k of ['headersTimeoutMs', 'requestTimeoutMs'] as const) {
+    const v = opts[k];
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new RangeError(`${k} must be a non-negative integer`);
+  }
   const WebSocketServer = await loadWebSocketServer();
   const opened = opts.state ? { store: opts.state.store, owned: false, retention: undefined } : await openStore(opts.store ?? 'memory');
   try {
@@ -126,6 +153,8 @@ async function listen(
     authTimeoutMs: opts.authTimeoutMs ?? 5000,
     heartbeatMs: opts.heartbeatMs ?? 25_000,
     allowedOrigins: opts.allowedOrigins,
+    maxUnauthenticatedSockets: limitOption('maxUnauthenticatedSockets', opts.maxUnauthenticatedSockets, DEFAULT_MAX_UNAUTHENTICATED_SOCKETS),
+    maxSocketsPerUser: limitOption('maxSocketsPerUser', opts.maxSocketsPerUser, DEFAULT_MAX_SOCKETS_PER_USER),
   });
   const hook = opts.onMutation;
   const onMutation = hook
@@ -140,8 +169,13 @@ async function listen(
   const service = new ConversationService(store, metrics, onMutation ? { onMutation } : {});
   const unsubscribe = store.subscribe((userID, frame) => hub.send(userID, frame));
   const routes = buildRoutes({ service, metrics, syncLimit, tokenSecret: secret });
+  const host = opts.host ?? '127.0.0.1';
+  let port = 0;
+  const hostAllowed = hostRule({ allowedHosts: opts.allowedHosts, admin: opts.admin ?? false, host, port: () => port });
   const server: Server = createHttpServer(
+    requestTimeouts(opts.headersTimeoutMs, opts.requestTimeoutMs),
     createRequestHandler({
+      hostAllowed,
       routes,
       admin: opts.admin ?? false,
       tokenSecret: secret,
@@ -154,15 +188,20 @@ async function listen(
   );
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === '/ws') hub.handleUpgrade(req, socket, head);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (path !== '/ws') socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else if (!hostAllowed(req.headers.host)) hub.refuse(socket, 'host', '403 Forbidden');
+    else hub.handleUpgrade(req, socket, head);
   });
-  server.on('clientError', (_e, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    const timedOut = e.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (timedOut) metrics.requestTimeouts++;
+    // the answer in progress, if any (Node keeps it on the socket): never write into one already started
+    const started = (socket as { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent === true;
+    if (socket.writable && !started) {
+      socket.end(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else socket.destroy();
   });
 
-  const host = opts.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -177,7 +216,7 @@ async function listen(
     throw e;
   }
   const sweeper = retention ? retentionTimer(store, retention, logger) : null;
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const hostInURL = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | null = null;
 
@@ -191,6 +230,7 @@ async function listen(
     service,
     issueToken: (userID, ttlSeconds) => issueToken(state.tokenSecret, userID, ttlSeconds).token,
     connections: (userID) => hub.count(userID),
+    unauthenticatedConnections: () => hub.unauthenticated(),
     close() {
       closing ??= (async () => {
         sweeper?.stop();
@@ -205,4 +245,16 @@ async function listen(
       return closing;
     },
   };
+}
+
+/**
+ * Node's own timeouts for slow requests (a connection is cut with 408 when its headers, or
+ * its headers and body, are not in within them), checked often enough to be close to exact.
+ */
+function requestTimeouts(headersMs = DEFAULT_REQUEST_TIMEOUT_MS, requestMs = DEFAULT_REQUEST_TIMEOUT_MS) {
+  // Node requires headersTimeout <= requestTimeout when both are on
+  const headersTimeout = requestMs > 0 && (headersMs === 0 || headersMs > requestMs) ? requestMs : headersMs;
+  const shortest = Math.min(...[headersTimeout, requestMs].filter((x) => x > 0));
+  const connectionsCheckingInterval = Number.isFinite(shortest) ? Math.max(20, Math.min(1000, Math.floor(shortest / 10))) : 30_000;
+  return { headersTimeout, requestTimeout: requestMs, connectionsCheckingInterval };
 }

@@ -2,11 +2,15 @@
  * HTTP plumbing: routing, the `{errCode, errMsg, errDlt, data}` envelope, statuses per
  * SPEC §3, the body limit, auth, `operationID` tracing, CORS, `/metrics` and static files.
  *
- * Order of checks for a POST route: route exists (404/1004) → body size (413/1413) →
- * token (401/1501|1502) → charset (400/1001: a declared charset other than utf-8 is
- * refused; the media type is not checked) → UTF-8 (400/1001: invalid bytes are refused, never
- * stored as U+FFFD) → JSON (400/1001) → body shape (400/1001) → permission (403/1002) →
- * the handler.
+ * Order of checks: Host (403/1002, see `request-guard.ts`) → for `/admin/*` the origin
+ * (403/1002; no CORS headers there) → route exists (404/1004) → token (401/1501|1502) →
+ * charset (400/1001: a declared charset other than utf-8 is refused; the media type is not
+ * checked) → declared size (413/1413) — all from the headers, **before a byte of the body
+ * is read**: such a refusal answers at once with `Connection: close` and never reads the
+ * body → body read up to the limit (413/1413) → UTF-8 (400/1001: invalid bytes are
+ * refused, never stored as U+FFFD) → JSON (400/1001) → body shape (400/1001) → permission
+ * (403/1002) → the handler. Slow headers and bodies are cut by the Node server's
+ * `headersTimeout` / `requestTimeout` (set in `create-server.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,13 +19,12 @@ import { ApiError } from './api-error.js';
 import { tokenFromHeaders, verifyToken } from './auth.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { adminCallAllowed, cors, isAdminPath } from './request-guard.js';
 import type { Route } from './routes.js';
 import { serveStatic } from './static.js';
 import { PRINTABLE_ID } from './validate-request.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** past this many bytes a too-large body is no longer drained: the connection is cut */
-const DRAIN_CAP = 32 * MAX_BODY_BYTES;
 
 export interface HttpHandlerOptions {
   routes: Map<string, Route>;
@@ -31,6 +34,8 @@ export interface HttpHandlerOptions {
   logger: Logger;
   staticDir: string | undefined;
   allowedOrigins: readonly string[] | undefined;
+  /** the Host rule (`hostRule` of `request-guard.ts`) */
+  hostAllowed: (host: string | undefined) => boolean;
   maxBodyBytes?: number;
 }
 
@@ -40,7 +45,8 @@ function send(res: ServerResponse, status: number, body: string, contentType: st
   res.end(body);
 }
 
-type BodyResult = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
+/** `ok: false, tooLarge: false`: the connection closed before the body ended (a timeout, or the client left) */
+type BodyResult = { ok: true; bytes: Buffer } | { ok: false; tooLarge: boolean };
 
 /** strict: invalid UTF-8 throws; a BOM is kept (and then fails JSON.parse, as before) */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -61,28 +67,34 @@ function contentTypeError(header: string | undefined): string | null {
   return null;
 }
 
+/** Reads the body up to `limit` bytes; past it, stops reading (the answer closes the connection). */
 function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        over = true;
         chunks.length = 0;
-        if (size > DRAIN_CAP) req.destroy();
+        req.off('data', onData);
+        req.pause();
+        resolve({ ok: false, tooLarge: true });
         return;
       }
       chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, bytes: Buffer.concat(chunks) }));
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve({ ok: true, bytes: Buffer.concat(chunks) }));
     req.on('error', reject);
-    // a body cut off past DRAIN_CAP never ends: settle so nothing waits forever
-    req.on('close', () => {
-      if (over) resolve({ ok: false, tooLarge: true });
-    });
+    // cut off (the request timeout, or the client left): settle so nothing waits forever
+    req.on('close', () => resolve({ ok: false, tooLarge: false }));
   });
+}
+
+/** The request announces a body (that has not been read). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -93,10 +105,11 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
     const given = req.headers.operationid;
     const operationID = typeof given === 'string' && PRINTABLE_ID.test(given) ? given : `srv-${randomBytes(8).toString('hex')}`;
     res.setHeader('operationID', operationID);
-    cors(req, res, o.allowedOrigins);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     let userID: string | null = null;
+    /** set once the handler starts reading the body; a refusal before that does not read it */
+    let reading = false;
     o.metrics.requests++;
 
     const finish = (status: number, errCode: number) => {
@@ -114,7 +127,8 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
       if (errCode !== 0) o.metrics.error(errCode);
       const status = httpStatusOf[errCode];
       if (!res.headersSent) {
-        if (errCode === ErrCode.TOO_LARGE) res.setHeader('Connection', 'close');
+        // refused before the body was read (or past the limit): close rather than read the rest
+        if (errCode === ErrCode.TOO_LARGE || (!reading && hasBody(req))) res.setHeader('Connection', 'close');
         send(res, status, JSON.stringify({ errCode, errMsg, errDlt, data: errCode === 0 ? data : null }), 'application/json; charset=utf-8');
       }
       finish(status, errCode);
@@ -127,6 +141,14 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
         reply(ErrCode.INTERNAL, 'internal error', '', null);
       }
     };
+
+    if (!o.hostAllowed(req.headers.host)) {
+      return reply(ErrCode.NO_PERMISSION, 'no permission: this server does not answer for that Host (see allowedHosts)', 'host', null);
+    }
+    if (!isAdminPath(path)) cors(req, res, o.allowedOrigins);
+    else if (o.admin && !adminCallAllowed(req.headers)) {
+      return reply(ErrCode.NO_PERMISSION, 'no permission: the admin API answers its own origin only', 'origin', null);
+    }
 
     if (req.method === 'OPTIONS') {
       res.writeHead(204);
@@ -148,26 +170,29 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
         );
         return;
       }
-      req.resume();
       reply(ErrCode.NOT_FOUND, `route not found: ${req.method} ${path}`, '', null);
       return;
     }
     if (req.method !== 'POST') {
-      req.resume();
       reply(ErrCode.NOT_FOUND, `route not found: ${req.method} ${path} (use POST)`, '', null);
       return;
     }
 
+    if (route.auth) {
+      const check = verifyToken(o.tokenSecret(), tokenFromHeaders(req.headers));
+      if (!check.ok) return reply(check.errCode, check.reason, '', null);
+      userID = check.userID;
+    }
+    const typeError = contentTypeError(req.headers['content-type']);
+    if (typeError) return reply(ErrCode.ARGS, `bad arguments: ${typeError}`, 'content-type', null);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) return reply(ErrCode.TOO_LARGE, `body too large: the limit is ${limit} bytes`, '', null);
+
+    reading = true;
     void (async () => {
       const body = await readBody(req, limit);
+      if (!body.ok && !body.tooLarge) return finish(499, 0); // no one to answer: the connection is gone
       if (!body.ok) return reply(ErrCode.TOO_LARGE, `body too large: the limit is ${limit} bytes`, '', null);
-      if (route.auth) {
-        const check = verifyToken(o.tokenSecret(), tokenFromHeaders(req.headers));
-        if (!check.ok) return reply(check.errCode, check.reason, '', null);
-        userID = check.userID;
-      }
-      const typeError = contentTypeError(req.headers['content-type']);
-      if (typeError) return reply(ErrCode.ARGS, `bad arguments: ${typeError}`, 'content-type', null);
       let text: string;
       try {
         text = UTF8.decode(body.bytes);
@@ -188,17 +213,4 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
 
 function isApiPath(path: string): boolean {
   return path.startsWith('/conversation/') || path.startsWith('/admin/') || path === '/ws' || path === '/metrics';
-}
-
-function cors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[] | undefined): void {
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
-  if (allowed && !allowed.includes(origin)) return;
-  // tokens travel in headers, never cookies, so any origin may read the answers unless restricted
-  res.setHeader('Access-Control-Allow-Origin', allowed ? origin : '*');
-  if (allowed) res.setHeader('Vary', 'Origin');
-  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, token, operationID');
-  res.setHeader('Access-Control-Expose-Headers', 'operationID');
-  res.setHeader('Access-Control-Max-Age', '600');
 }

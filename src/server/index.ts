@@ -1,7 +1,7 @@
 /** convsync/server: the reference server. */
 import type { Cursor } from '../protocol/index.js';
 
-export { createServer, createServerState, DEFAULT_SYNC_LIMIT } from './create-server.js';
+export { createServer, createServerState, DEFAULT_SYNC_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from './create-server.js';
 export type { ConvSyncServer, CreateServerOptions, ServerState } from './create-server.js';
 export { MemoryConversationStore } from './memory-store.js';
 export type { MemoryStoreSnapshot } from './memory-store.js';
@@ -40,8 +40,11 @@ export type { Notifier, Outgoing, WriteEffect } from './notifications.js';
 // the conversation rules live in the protocol, shared with the client
 export { sameConversation, singleChatID, peerOf } from '../protocol/index.js';
 export { Metrics } from './metrics.js';
+export type { WsRefusal } from './metrics.js';
 export { jsonLineLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { ApiError } from './api-error.js';
 export { MAX_BODY_BYTES } from './http.js';
 export { CLOSE_AUTH, CLOSE_MALFORMED } from './ws-hub.js';
+export { CLOSE_TOO_MANY, DEFAULT_MAX_SOCKETS_PER_USER, DEFAULT_MAX_UNAUTHENTICATED_SOCKETS } from './ws-limits.js';
+export { LOOPBACK_HOSTS } from './request-guard.js';

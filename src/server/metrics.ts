@@ -1,6 +1,14 @@
 /** Server counters, rendered in the Prometheus text format for `GET /metrics` (SPEC §3.3). */
 import type { SyncMode } from '../protocol/index.js';
 
+/**
+ * Why a socket was refused or closed by the server's rules: an upgrade from a refused
+ * `Origin` or `Host`, over the unauthenticated limit; an authenticated socket over its
+ * user's limit, or at its token's expiry.
+ */
+export type WsRefusal = 'origin' | 'host' | 'unauthenticated_limit' | 'user_limit' | 'token_expired';
+const WS_REFUSALS: readonly WsRefusal[] = ['origin', 'host', 'unauthenticated_limit', 'user_limit', 'token_expired'];
+
 /** upper bounds in seconds */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -16,6 +24,10 @@ export class Metrics {
   openSockets = 0;
   notificationsSent = 0;
   requests = 0;
+  /** requests cut because their headers or body did not arrive within the timeouts */
+  requestTimeouts = 0;
+  /** WebSocket upgrades accepted (before auth), and refused or closed by the limits, by reason */
+  readonly ws = { accepted: 0, refused: new Map<WsRefusal, number>() };
   /** user writes that carried a mutationID: run, or answered from memory without running */
   readonly mutations = { applied: 0, repeated: 0 };
   readonly errors = new Map<number, number>();
@@ -26,6 +38,10 @@ export class Metrics {
     this.latencyCount++;
     this.latencySum += seconds;
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) this.latency[i]!++;
+  }
+
+  wsRefused(reason: WsRefusal): void {
+    this.ws.refused.set(reason, (this.ws.refused.get(reason) ?? 0) + 1);
   }
 
   error(code: number): void {
@@ -67,6 +83,16 @@ export class Metrics {
       `convsync_notifications_sent_total ${this.notificationsSent}`,
     ]);
     metric('convsync_http_requests_total', 'counter', 'HTTP requests handled.', [`convsync_http_requests_total ${this.requests}`]);
+    metric('convsync_http_request_timeouts_total', 'counter', 'Connections cut because headers or body did not arrive in time.', [
+      `convsync_http_request_timeouts_total ${this.requestTimeouts}`,
+    ]);
+    metric('convsync_ws_upgrades_total', 'counter', 'WebSocket upgrades accepted.', [`convsync_ws_upgrades_total ${this.ws.accepted}`]);
+    metric(
+      'convsync_ws_refused_total',
+      'counter',
+      'WebSocket upgrades refused and sockets closed by the server rules, by reason.',
+      WS_REFUSALS.map((r) => `convsync_ws_refused_total{reason="${r}"} ${this.ws.refused.get(r) ?? 0}`),
+    );
     metric(
       'convsync_errors_total',
       'counter',

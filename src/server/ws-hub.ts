@@ -10,38 +10,24 @@
  *   `heartbeatMs` and terminates a socket that let two pass without sending anything.
  * - A socket joins its user only once the store's feed follows the user (`follow`), so
  *   every frame committed after `auth.ok` reaches it; leaving unfollows.
- *
- * `ws` is an optional peer dependency: `loadWebSocketServer()` imports it when a server
- * starts, and says to install it when it is missing.
+ * - Limits (`ws-limits.ts`): unauthenticated sockets (503 on upgrade past it), sockets per
+ *   user (4429), and a socket closes with 4401 when its token expires.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer, WebSocket, RawData } from 'ws';
+import type { WebSocketServerCtor } from './ws-load.js';
 import { isObj, type ServerFrame } from '../protocol/index.js';
-import { loadPeer } from './optional.js';
 import { verifyToken } from './auth.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics, WsRefusal } from './metrics.js';
 import type { Logger } from './logger.js';
+import { CLOSE_TOO_MANY, SocketLimits, timerAt } from './ws-limits.js';
 
 export const CLOSE_AUTH = 4401;
 export const CLOSE_MALFORMED = 4400;
 /** `OPEN`, `CLOSED` */
 const OPEN = 1;
 const CLOSED = 3;
-
-/** The `WebSocketServer` class of `ws`, imported now. */
-export type WebSocketServerCtor = typeof WebSocketServer;
-
-/** Imports `ws` (an optional peer dependency); a `MissingPeerError` says to install it. */
-export async function loadWebSocketServer(): Promise<WebSocketServerCtor> {
-  const m = (await loadPeer('ws', 'The convsync server (WebSocket notifications)', () => import('ws'))) as {
-    WebSocketServer?: WebSocketServerCtor;
-    default?: { WebSocketServer?: WebSocketServerCtor };
-  };
-  const ctor = m.WebSocketServer ?? m.default?.WebSocketServer;
-  if (!ctor) throw new Error('the "ws" package has no WebSocketServer: install ws 8 or later');
-  return ctor;
-}
 
 export interface WsHubOptions {
   WebSocketServer: WebSocketServerCtor;
@@ -55,6 +41,8 @@ export interface WsHubOptions {
   authTimeoutMs: number;
   heartbeatMs: number;
   allowedOrigins: readonly string[] | undefined;
+  maxUnauthenticatedSockets: number;
+  maxSocketsPerUser: number;
   maxPayload?: number;
 }
 
@@ -65,6 +53,12 @@ interface Conn {
   joining: boolean;
   missed: number;
   authTimer: NodeJS.Timeout | null;
+  /** not authenticated yet: counts against the unauthenticated limit */
+  unauthenticated: boolean;
+  /** the user whose slot this socket holds (from its valid auth frame on) */
+  slot: string | null;
+  /** cancels the close at the token's expiry */
+  expiry: (() => void) | null;
 }
 
 export class WsHub {
@@ -74,8 +68,10 @@ export class WsHub {
   private readonly beat: NodeJS.Timeout;
   /** set by `close()`: upgrades still in flight are refused, late accepts terminated */
   private closing = false;
+  private readonly limits: SocketLimits;
 
   constructor(private readonly o: WsHubOptions) {
+    this.limits = new SocketLimits(o.maxUnauthenticatedSockets, o.maxSocketsPerUser);
     this.wss = new o.WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 64 * 1024 });
     this.beat = setInterval(() => this.heartbeat(), o.heartbeatMs);
     this.beat.unref();
@@ -89,11 +85,26 @@ export class WsHub {
     }
     const origin = req.headers.origin;
     if (this.o.allowedOrigins && origin !== undefined && !this.o.allowedOrigins.includes(origin)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      this.refuse(socket, 'origin', '403 Forbidden');
       this.o.logger.info('ws origin refused', { origin });
       return;
     }
+    if (!this.limits.roomForUpgrade()) {
+      this.refuse(socket, 'unauthenticated_limit', '503 Service Unavailable');
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+  }
+
+  /** Refuses an upgrade with an HTTP status (before any frame), and counts it. */
+  refuse(socket: Duplex, reason: WsRefusal, status: string): void {
+    this.o.metrics.wsRefused(reason);
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+
+  /** Sockets that have not authenticated yet. */
+  unauthenticated(): number {
+    return this.limits.pending;
   }
 
   /** Sends one frame to every open socket of `userID`. Returns how many got it. */
@@ -148,8 +159,10 @@ export class WsHub {
       ws.terminate();
       return;
     }
-    const c: Conn = { ws, userID: null, joining: false, missed: 0, authTimer: null };
+    const c: Conn = { ws, userID: null, joining: false, missed: 0, authTimer: null, unauthenticated: true, slot: null, expiry: null };
     this.all.add(c);
+    this.limits.opened();
+    this.o.metrics.ws.accepted++;
     c.authTimer = setTimeout(() => {
       c.authTimer = null;
       if (c.userID === null) this.closeConn(c, CLOSE_AUTH, 'auth timeout');
@@ -166,6 +179,11 @@ export class WsHub {
   private drop(c: Conn): void {
     if (c.authTimer) clearTimeout(c.authTimer);
     c.authTimer = null;
+    this.authenticated(c);
+    c.expiry?.();
+    c.expiry = null;
+    if (c.slot !== null) this.limits.release(c.slot);
+    c.slot = null;
     if (c.userID !== null) {
       const set = this.byUser.get(c.userID);
       if (set?.delete(c)) {
@@ -174,6 +192,12 @@ export class WsHub {
       }
       if (set && set.size === 0) this.byUser.delete(c.userID);
     }
+  }
+
+  /** The socket no longer counts as unauthenticated (idempotent). */
+  private authenticated(c: Conn): void {
+    if (c.unauthenticated) this.limits.leftUnauthenticated();
+    c.unauthenticated = false;
   }
 
   private closeConn(c: Conn, code: number, reason: string): void {
@@ -216,6 +240,17 @@ export class WsHub {
     if (c.authTimer) clearTimeout(c.authTimer);
     c.authTimer = null;
     const userID = check.userID;
+    this.authenticated(c);
+    if (!this.limits.claim(userID)) {
+      this.o.metrics.wsRefused('user_limit');
+      this.closeConn(c, CLOSE_TOO_MANY, 'too many sockets for this user');
+      return;
+    }
+    c.slot = userID;
+    c.expiry = timerAt(check.expiresAt, () => {
+      this.o.metrics.wsRefused('token_expired');
+      this.closeConn(c, CLOSE_AUTH, 'token expired');
+    });
     c.joining = true;
     this.o.follow(userID).then(
       () => this.join(c, userID),

@@ -67,7 +67,7 @@ export const rows: Row[] = [
   bad('a 1 MiB string in ex (body under the limit)', SET, set({ conversationID: 'sg_a', ex: 'x'.repeat(MiB - 1024) }), 'body.conversation.ex'),
   bad('a 500k-char versionID', INC, json({ ...first, versionID: 'f'.repeat(500_000) }), 'body.versionID'),
   { name: 'a body over 1 MiB', path: INC, body: json({ ...first, pad: 'x'.repeat(MiB) }), status: 413, errCode: 1413 },
-  { name: 'a body over 1 MiB without a token (size is checked first)', path: SET, body: json({ pad: 'y'.repeat(MiB + 1) }), headers: { 'Content-Type': 'application/json' }, status: 413, errCode: 1413 },
+  { name: 'a body over 1 MiB without a token (the token is checked first; the body is never read)', path: SET, body: json({ pad: 'y'.repeat(MiB + 1) }), headers: { 'Content-Type': 'application/json' }, status: 401, errCode: 1502 },
   bad('1,001 batch targets', BATCH, json({ targets: Array.from({ length: 1001 }, (_, i) => ({ userID: `u${i}`, versionID: '', version: 0 })) }), 'body.targets'),
   bad('10,001 IDs to delete', DEL, json({ userID: 'u1', conversationIDs: Array.from({ length: 10_001 }, (_, i) => `sg_${i}`) }), 'body.conversationIDs'),
   // ---- numbers ----

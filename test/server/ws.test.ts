@@ -43,6 +43,27 @@ describe('WebSocket auth', () => {
     ok.ws.terminate();
   });
 
+  it('closes an authenticated socket with 4401 when its token expires; it got every frame until then and none after', async () => {
+    const s = await start();
+    await s.admin('/admin/upsert', { userID: 'u1', conversations: [makeConversation('sg_a')] });
+    const token = s.token('u1', 2); // expires at the second boundary 1–2 s from now
+    const expiresAt = Number(token.split('.')[1]) * 1000;
+    const sock = await s.socket(token);
+    const long = await s.socket(s.token('u1'));
+    await s.call('u1', '/conversation/set_conversations', { userID: 'u1', conversation: { conversationID: 'sg_a', ex: 'before' } });
+    expect(await sock.next((f) => f.type === 'conversation.changed')).toMatchObject({ delta: { update: [expect.objectContaining({ ex: 'before' })] } });
+    const reason = new Promise<string>((resolve) => sock.ws.once('close', (_c, r) => resolve(r.toString())));
+    expect(await sock.closed).toBe(CLOSE_AUTH);
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt - 50); // not before its time
+    expect(await reason).toBe('token expired');
+    expect(s.server.connections('u1')).toBe(1);
+    expect(s.server.metrics.ws.refused.get('token_expired')).toBe(1);
+    // the socket with a long-lived token stays and keeps receiving
+    await s.call('u1', '/conversation/set_conversations', { userID: 'u1', conversation: { conversationID: 'sg_a', ex: 'after' } });
+    expect(await long.next((f) => f.delta?.update?.[0]?.ex === 'after')).toBeTruthy();
+    expect(sock.frames.some((f) => f.delta?.update?.[0]?.ex === 'after')).toBe(false);
+  });
+
   it('refuses upgrades on other paths', async () => {
     const s = await start();
     await expect(openSocket(s.url.replace('http', 'ws') + '/other')).rejects.toThrow(/404/);
