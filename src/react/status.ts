@@ -18,14 +18,14 @@ export function useTotalUnread(sync: ConversationSync): number {
   return useSyncExternalStore(store.subscribe, store.getSnapshot, zero);
 }
 
-/** The client's `SyncStatus` (`sync.status$`); the same object until a field changes. `STOPPED_STATUS` on the server. */
+/** The client's `SyncStatus` (`sync.status$`), current from the first render; the same object until a field changes. `STOPPED_STATUS` on the server. */
 export function useSyncStatus(sync: ConversationSync): SyncStatus {
-  const store = useMemo(() => observableStore(() => sync.status$, STOPPED_STATUS, settleStatus), [sync]);
+  const store = useMemo(() => observableStore(() => sync.status$, STOPPED_STATUS, { settle: settleStatus, peek: true }), [sync]);
   return useSyncExternalStore(store.subscribe, store.getSnapshot, stopped);
 }
 
 /** The local writes the server has not confirmed yet, oldest first (`sync.pendingWrites$`); `[]` on the server. */
 export function usePendingWrites(sync: ConversationSync): PendingWrite[] {
-  const store = useMemo(() => observableStore(() => sync.pendingWrites$, NO_WRITES, settleWrites), [sync]);
+  const store = useMemo(() => observableStore(() => sync.pendingWrites$, NO_WRITES, { settle: settleWrites, peek: true }), [sync]);
   return useSyncExternalStore(store.subscribe, store.getSnapshot, noWrites);
 }

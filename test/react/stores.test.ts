@@ -10,7 +10,9 @@ import { afterEach, expect, it } from 'vitest';
 import { createConversationSync, memoryStorage, type ConversationSync, type LocalConversation } from '../../src/index.js';
 import { conversationStore } from '../../src/react/conversation.js';
 import { pageStore } from '../../src/react/page.js';
-import type { Store } from '../../src/react/store.js';
+import { settleStatus } from '../../src/react/same.js';
+import { observableStore, type Store } from '../../src/react/store.js';
+import { STOPPED_STATUS } from '../../src/react/status.js';
 import type { LiveWindow } from '../../src/react/types.js';
 import { serversClosedAfterEach, type TestServer } from '../helpers/server.js';
 
@@ -189,5 +191,25 @@ it('useConversationPage: a window that fails keeps its rows, shows the error, an
   expect(ok.error).toBeUndefined();
   expect(subscribes).toBe(2);
   await synced;
+  f.off();
+});
+
+it("useSyncStatus: the first snapshot is the running client's status (no flash of a stopped one); the same object until a field changes", async () => {
+  const { sync } = await setup();
+  await sync.start();
+  await sync.sync();
+  const store = observableStore(() => sync.status$, STOPPED_STATUS, { settle: settleStatus, peek: true });
+  const first = store.getSnapshot();
+  const current = firstValueFrom(sync.status$); // in the same tick
+  expect(store.getSnapshot()).toBe(first);
+  const f = follow(store);
+  expect(store.getSnapshot()).toBe(first); // subscribing to an unchanged status renders nothing
+  expect(f.calls()).toBe(0);
+  expect(first).toEqual(await current);
+  expect(first.hasSynced).toBe(true);
+  expect(['idle', 'syncing']).toContain(first.state);
+  await sync.stop();
+  expect(store.getSnapshot().state).toBe('stopped');
+  expect(f.calls()).toBeGreaterThan(0);
   f.off();
 });
