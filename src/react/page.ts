@@ -91,7 +91,7 @@ const serverState = (): PageState => EMPTY;
  */
 export function useConversationPage(sync: ConversationSync, options: ConversationPageOptions = {}): ConversationPage {
   const limit = options.limit ?? 20;
-  // the window lives as long as the client: a new `limit` resizes it (the effect below)
+  // one window per component and client: a new `limit` resizes it (the effect below)
   const store = useMemo(() => pageStore(sync, limit), [sync]);
   useEffect(() => store.setLimit(limit), [store, limit]);
   const { view, error } = useSyncExternalStore(store.subscribe, store.getSnapshot, serverState);
