@@ -1,13 +1,25 @@
-// Builds the package: ESM + CJS for the client (`convsync`), the reference server
-// (`convsync/server`) and the conformance kit (`convsync/testing`), the two CLIs
+// Builds the package: ESM + CJS for the client (`convsync`), the React hooks
+// (`convsync/react`), the reference server (`convsync/server`) and the conformance
+// kit (`convsync/testing`), the two CLIs
 // (`convsync-server`, `convsync-conformance`), and bundled type declarations.
 import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
 import { copyFileSync } from 'node:fs';
 
-const entries = { index: 'src/index.ts', server: 'src/server/index.ts', testing: 'src/testing/index.ts' };
+const entries = { index: 'src/index.ts', react: 'src/react/index.ts', server: 'src/server/index.ts', testing: 'src/testing/index.ts' };
 // Every bare import stays external: users install them as dependencies.
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+/**
+ * `convsync/react` names the client by the package (`import type … from 'convsync'`),
+ * so an app sees one `ConversationSync` type, not a copy inside the react entry.
+ */
+const coreByName = {
+  name: 'core-by-name',
+  resolveId(source, importer) {
+    if (source === '../index.js' && importer && /[\\/]src[\\/]react[\\/]/.test(importer)) return { id: 'convsync', external: true };
+    return null;
+  },
+};
 const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
 
 /** rollup-plugin-dts writes .d.ts; CJS consumers need the same text as .d.cts. */
@@ -22,7 +34,7 @@ export default [
   {
     input: entries,
     external,
-    plugins: [ts()],
+    plugins: [coreByName, ts()],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
@@ -37,7 +49,7 @@ export default [
   {
     input: entries,
     external,
-    plugins: [dts(), copyCtsTypes],
+    plugins: [coreByName, dts(), copyCtsTypes],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts' },
   },
 ];

@@ -12,13 +12,15 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * @param {{ names: string[], from?: string }} what  names imported from `from` (default: the built client entry)
+ * @param {{ names: string[], from?: string, external?: string[] }} what  names imported from `from` (default: the
+ *   built client entry); `external`: packages the app has anyway (React for the react entry), left out
  * @returns {Promise<{ code: string, bytes: number, gzip: number, modules: string[] }>}
  */
-export async function measureBundle({ names, from = path.join(root, 'dist/index.js') }) {
+export async function measureBundle({ names, from = path.join(root, 'dist/index.js'), external = [] }) {
   const entry = '\0size-entry';
   const bundle = await rollup({
     input: entry,
+    external: (id) => external.some((x) => id === x || id.startsWith(`${x}/`)),
     plugins: [
       {
         name: 'size-entry',
@@ -44,6 +46,10 @@ export async function measureBundle({ names, from = path.join(root, 'dist/index.
 
 const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
 
+/** What an app pays for `convsync/react` on top of the client and React (both left out). */
+export const REACT_HOOKS = ['useConversationPage', 'useConversation', 'useTotalUnread', 'useSyncStatus', 'usePendingWrites'];
+export const measureReact = (from = path.join(root, 'dist/react.js')) => measureBundle({ names: REACT_HOOKS, from, external: ['react', 'rxjs', 'convsync'] });
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [label, names] of [
     ['core + idb adapter', ['createConversationSync', 'idbStorage']],
@@ -52,4 +58,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const r = await measureBundle({ names });
     console.log(`${label.padEnd(22)} ${kb(r.bytes).padStart(10)} min  ${kb(r.gzip).padStart(9)} gzip`);
   }
+  const r = await measureReact();
+  console.log(`${'react hooks (alone)'.padEnd(22)} ${kb(r.bytes).padStart(10)} min  ${kb(r.gzip).padStart(9)} gzip`);
 }

@@ -21,4 +21,7 @@ export default async function setup(): Promise<void> {
   mkdirSync(pagesDir, { recursive: true });
   await build({ entryPoints: [join(root, 'test/browser/pages/tab.ts')], outfile: join(pagesDir, 'tab.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'warning' });
   copyFileSync(join(root, 'test/browser/pages/tab.html'), join(pagesDir, 'tab.html'));
+  // React in development mode: StrictMode mounts, unmounts and mounts again, and warns on the console
+  await build({ entryPoints: [join(root, 'test/browser/pages/react.tsx')], outfile: join(pagesDir, 'react.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', jsx: 'automatic', define: { 'process.env.NODE_ENV': '"development"' }, logLevel: 'warning' });
+  copyFileSync(join(root, 'test/browser/pages/react.html'), join(pagesDir, 'react.html'));
 }

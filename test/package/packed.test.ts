@@ -6,11 +6,11 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 // @ts-expect-error plain .mjs helper without types
-import { measureBundle } from '../../scripts/bundle-size.mjs';
+import { measureBundle, measureReact } from '../../scripts/bundle-size.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let project = '';
-/** A second consumer with only the package's dependencies: no dexie, no ws (optional peers). */
+/** A second consumer with only the package's dependencies: no dexie, no ws, no react (optional peers). */
 let bare = '';
 let files: string[] = [];
 
@@ -24,7 +24,7 @@ beforeAll(() => {
   execFileSync('tar', ['-xzf', path.join(project, info[0]!.filename), '-C', modules]);
   execFileSync('mv', [path.join(modules, 'package'), path.join(modules, 'convsync')]);
   // The package's dependencies come from this repository's install: no registry needed.
-  for (const dep of ['dexie', 'idb', 'rxjs', 'ws', 'tslib']) {
+  for (const dep of ['dexie', 'idb', 'rxjs', 'ws', 'tslib', 'react', 'react-dom', 'scheduler']) {
     try {
       symlinkSync(path.join(root, 'node_modules', dep), path.join(modules, dep));
     } catch {
@@ -83,6 +83,7 @@ describe('packed tarball', () => {
     expect(files).toContain('dist/testing.cjs');
     expect(files).toContain('dist/testing.d.ts');
     expect(files).toContain('dist/conformance.js');
+    for (const f of ['react.js', 'react.cjs', 'react.d.ts', 'react.d.cts']) expect(files).toContain(`dist/${f}`);
     const unexpected = files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f));
     expect(unexpected).toEqual([]);
     expect(files.some((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
@@ -116,6 +117,34 @@ describe('packed tarball', () => {
       bare,
     );
     expect(cjs).toBe('function true true');
+  });
+
+  it('react entry works as ESM and CJS: server-renders every hook with a client that never started', () => {
+    const app = (h: string) => `${h}
+      const sync = createConversationSync({ userID: 'u1', apiURL: 'http://127.0.0.1:9', token: 't', storage: memoryStorage({ name: 'ssr' }) });
+      function App() {
+        const page = useConversationPage(sync, { limit: 5 });
+        const one = useConversation(sync, 'x');
+        const s = useSyncStatus(sync);
+        const text = [page.loading, page.items.length, useTotalUnread(sync), usePendingWrites(sync).length, s.state, one === undefined].join(' ');
+        return createElement('p', null, text);
+      }
+      console.log(renderToString(createElement(App)));`;
+    const names = 'useConversationPage, useConversation, useTotalUnread, useSyncStatus, usePendingWrites';
+    const esm = run('react.mjs', app(`import { ${names} } from 'convsync/react';\nimport { createConversationSync, memoryStorage } from 'convsync';\nimport { createElement } from 'react';\nimport { renderToString } from 'react-dom/server';`));
+    expect(esm).toBe('<p>true 0 0 0 stopped true</p>');
+    const cjs = run(
+      'react.cjs',
+      app(`const { ${names} } = require('convsync/react');\nconst { createConversationSync, memoryStorage } = require('convsync');\nconst { createElement } = require('react');\nconst { renderToString } = require('react-dom/server');`),
+    );
+    expect(cjs).toBe('<p>true 0 0 0 stopped true</p>');
+  });
+
+  it('without react: the core entry still runs; convsync/react names the missing package', () => {
+    const esm = run('noreact.mjs', `import { createConversationSync } from 'convsync';\nconst e = await import('convsync/react').then(() => null, (e) => e);\nconsole.log(typeof createConversationSync, e.code, e.message);`, bare);
+    expect(esm).toMatch(/^function ERR_MODULE_NOT_FOUND Cannot find package 'react' imported from .*convsync.dist.react\.js/);
+    const cjs = run('noreact.cjs', `const { createConversationSync } = require('convsync');\nlet e = null;\ntry { require('convsync/react'); } catch (x) { e = x; }\nconsole.log(typeof createConversationSync, e.code, e.message.split('\\n')[0]);`, bare);
+    expect(cjs).toMatch(/^function MODULE_NOT_FOUND Cannot find module 'react'/);
   });
 
   it('server entry works as ESM and CJS', () => {
@@ -158,6 +187,9 @@ describe('packed tarball', () => {
     expect(r.modules.some((m: string) => m.includes('/dexie/'))).toBe(false);
     expect(r.modules.some((m: string) => m.includes('/idb/'))).toBe(true);
     expect(r.code).not.toMatch(/createServer|node:http|VersionLog/);
+    // no React in the core entry
+    expect(r.modules.some((m: string) => /[\\/]react(-dom)?[\\/]/.test(m))).toBe(false);
+    expect(r.code).not.toMatch(/useSyncExternalStore/);
     const d = await measureBundle({ names: ['createConversationSync', 'dexieStorage'], from });
     expect(d.modules.some((m: string) => m.includes('/dexie/'))).toBe(true);
   });
@@ -171,5 +203,14 @@ describe('bundle size', () => {
     const budget = Number(m![1]) * 1024;
     const r = await measureBundle({ names: ['createConversationSync', 'idbStorage'] });
     expect(r.gzip).toBeLessThanOrEqual(budget);
+  });
+
+  it('the react entry stays within its budget written in the README, and holds only the hooks', async () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const m = /React entry size budget: \*\*(\d+(?:\.\d+)?) KB\*\*/.exec(readme);
+    expect(m, 'README states "React entry size budget: **N KB**"').not.toBeNull();
+    const r = await measureReact();
+    expect(r.modules.filter((x: string) => !x.startsWith('\0'))).toEqual([path.join(root, 'dist/react.js')]);
+    expect(r.gzip).toBeLessThanOrEqual(Number(m![1]) * 1024);
   });
 });

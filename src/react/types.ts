@@ -1,0 +1,33 @@
+/** The shapes the hooks return, named from the client's public API. */
+import type { ObservedValueOf } from 'rxjs';
+import type { ConversationSync, LocalConversation } from '../index.js';
+
+/** What `sync.watchPage()` returns: an Observable of pages with `setLimit`. */
+export type LiveWindow = ReturnType<ConversationSync['watchPage']>;
+
+/** One emission of a live window: the first rows and the totals of the whole list. */
+export type PageView = ObservedValueOf<LiveWindow>;
+
+/** The options of `useConversationPage`. */
+export interface ConversationPageOptions {
+  /** Rows in the window. Default 20. A new value resizes the window (no new subscription). */
+  limit?: number;
+}
+
+/** What `useConversationPage` returns. */
+export interface ConversationPage {
+  /** The first `limit` rows in list order. A row keeps its object while its data is unchanged. */
+  items: readonly LocalConversation[];
+  /** How many conversations the whole list shows. */
+  total: number;
+  /** The unread sum of the whole list. */
+  unreadTotal: number;
+  /** No page yet: before the client's storage is open, and always on the server. */
+  loading: boolean;
+  /** Rows exist beyond `items` (`items.length < total`). */
+  hasMore: boolean;
+  /** Why the window stopped (a storage error); it resubscribes on the next status change. */
+  error: unknown;
+  /** Shows `limit` rows from now on; a larger one reads only the new rows (infinite scroll). */
+  setLimit(limit: number): void;
+}
