@@ -1,12 +1,8 @@
 /** The shapes the hooks return, named from the client's public API. */
-import type { ObservedValueOf } from 'rxjs';
-import type { ConversationSync, LocalConversation } from '../index.js';
+import type { LocalConversation } from '../index.js';
 
-/** What `sync.watchPage()` returns: an Observable of pages with `setLimit`. */
-export type LiveWindow = ReturnType<ConversationSync['watchPage']>;
-
-/** One emission of a live window: the first rows and the totals of the whole list. */
-export type PageView = ObservedValueOf<LiveWindow>;
+/** `LiveWindow`: what `sync.watchPage()` returns; `PageView`: one emission of it. */
+export type { LiveWindow, PageView } from '../index.js';
 
 /** The options of `useConversationPage`. */
 export interface ConversationPageOptions {
