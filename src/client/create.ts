@@ -88,6 +88,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
       },
       onStatus,
       wantTotals: views.wantTotals,
+      wantDiff: changes$.observed,
       onPreview(p) {
         onStatus({ type: 'preview', on: p !== null });
         if (p) views.preview(p.rows, p.totals);

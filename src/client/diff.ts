@@ -1,7 +1,7 @@
 /** Accumulates the diffs of one sync's writes into the one true diff `changes$` reports. */
 import type { LocalConversation } from '../protocol/index.js';
 import type { LocalDiff } from '../storage/types.js';
-import type { Commit } from './replica.js';
+import type { Commit } from './commit.js';
 import type { ChangeSet } from './types.js';
 
 export interface DiffAcc {

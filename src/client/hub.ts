@@ -10,6 +10,8 @@ export interface Hub<T> {
   next(v: T): void;
   /** the last value (only meaningful with an initial value) */
   value(): T;
+  /** someone is subscribed */
+  observed(): boolean;
 }
 
 export function createHub<T>(...initial: [T] | []): Hub<T> {
@@ -27,5 +29,6 @@ export function createHub<T>(...initial: [T] | []): Hub<T> {
       for (const s of [...subs]) s.next(v);
     },
     value: () => cur,
+    observed: () => subs.size > 0,
   };
 }

@@ -8,35 +8,12 @@
  * the swap; the conversations that local writes touched meanwhile (drafts, reads, queued
  * writes) are read again right after the swap, so the swap reports what storage holds.
  */
-import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type ErrorCode, type LocalConversation } from '../protocol/index.js';
+import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
 import { typedStorage } from '../storage/errors.js';
-import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, Totals, WriteOutcome } from '../storage/types.js';
+import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, WriteOutcome } from '../storage/types.js';
 import type { Clock } from './clock.js';
 import type { ChangeMode } from './types.js';
-
-export interface Commit {
-  diff: LocalDiff;
-  mode: ChangeMode;
-  /** The sync round that made it (`changes$` reports a round's commits once, merged). */
-  round?: number;
-  /** The end of round `round`: no write of its own, `diff` is empty. */
-  end?: boolean;
-  /** `diff` misses part of the change (a resumed full sync): read the list again. */
-  reload?: boolean;
-  /** the list's totals after the commit (read when someone shows them) */
-  totals?: Totals;
-  /** the outbox changed (a write queued, tried, accepted or refused) */
-  outbox?: boolean;
-  /** writes the server answered for good: every mutation ID they stand for, with the outcome */
-  settled?: Settled[];
-}
-
-/** The end of a queued write (and of the calls merged into it). */
-export interface Settled {
-  mutationIDs: string[];
-  ack?: Cursor;
-  error?: { code: ErrorCode; message: string; errCode?: number };
-}
+import type { Commit, Settled } from './commit.js';
 
 /** An incremental change: records to merge in, IDs to delete, the cursor after it. */
 export interface Delta {
@@ -100,8 +77,21 @@ const stopped = (): ConvSyncError => new ConvSyncError('STOPPED', 'the client is
 const EMPTY: LocalDiff = { added: [], updated: [], removed: [] };
 const updatedOnly = (rec: LocalConversation): LocalDiff => ({ added: [], updated: [rec], removed: [] });
 
-/** `wantTotals`: someone shows the totals, so a commit carries them (one small read). */
-export function createReplica(adapter: StorageAdapter, clock: Clock, wantTotals: () => boolean = () => false): Replica {
+/** What the app watches, asked when it matters. */
+export interface ReplicaWants {
+  /** someone shows the totals, so a commit carries them (one small read) */
+  totals?(): boolean;
+  /**
+   * someone reads the diff of a full sync (`changes$`), so the staged pages' records are
+   * kept for the swap; otherwise a large snapshot is not held in memory and the swap says
+   * `reload` (asked when a full sync begins)
+   */
+  diff?(): boolean;
+}
+
+export function createReplica(adapter: StorageAdapter, clock: Clock, wants: ReplicaWants = {}): Replica {
+  const wantTotals = wants.totals ?? (() => false);
+  const wantDiff = wants.diff ?? (() => true);
   const storage = typedStorage(adapter);
   let cursor: Cursor | null = null;
   let queue: Promise<unknown> = Promise.resolve();
@@ -110,6 +100,8 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wantTotals:
   const listeners = new Set<(c: Commit) => void>();
   /** The diff of the full sync being staged, by ID; `null` when none runs in this session. */
   let staged: Map<string, [LocalConversation, 'added' | 'updated']> | null = null;
+  /** the staged diff is kept (someone reads it); otherwise the swap is reported as a reload */
+  let tracked = true;
   /** Conversations local writes touched while a snapshot was staged: read again after the swap. */
   const touched = new Set<string>();
   /** A write was accepted on another log than the cursor's: `confirmLog()` has work to do. */
@@ -243,12 +235,14 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wantTotals:
     beginFull: (c) =>
       exclusive(async () => {
         await storage.beginFull(c);
+        tracked = wantDiff();
         staged = new Map();
       }),
 
     stagePage: (records, nextCursor) =>
       exclusive(async () => {
         const d = await storage.stagePage(records, nextCursor);
+        if (!tracked) return;
         staged ??= new Map();
         for (const r of d.added) staged.set(r.conversationID, [r, 'added']);
         for (const r of d.updated) staged.set(r.conversationID, [r, 'updated']);
@@ -258,6 +252,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wantTotals:
       exclusive(async () => {
         await storage.abortFull();
         staged = null;
+        tracked = true;
         touched.clear();
       }),
 
@@ -265,6 +260,12 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wantTotals:
       write(async () => {
         const removed = await storage.commitFull();
         cursor = await storage.getCursor();
+        if (!tracked) {
+          // nobody reads the diff: what shows the list reads it again (O(window), not O(N))
+          [staged, tracked] = [null, true];
+          touched.clear();
+          return commit({ diff: { added: [], updated: [], removed }, mode: 'full', round, reload: true });
+        }
         const diff: LocalDiff = { added: [], updated: [], removed };
         for (const [r, kind] of staged?.values() ?? []) if (!touched.has(r.conversationID)) diff[kind].push(r);
         // what local writes changed while staging: as storage holds it now

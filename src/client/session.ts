@@ -10,7 +10,8 @@ import type { StorageAdapter } from '../storage/types.js';
 import { createFrames, type Frames } from './frames.js';
 import { createHttp, type TokenSource } from './http.js';
 import type { ResolvedOptions } from './options.js';
-import { createReplica, type Commit, type Replica } from './replica.js';
+import type { Commit } from './commit.js';
+import { createReplica, type Replica } from './replica.js';
 import { createSocket, type WebSocketCtor } from './socket.js';
 import type { StatusEvent } from './status.js';
 import { createSender, type Sender } from './outbox-sender.js';
@@ -28,6 +29,8 @@ export interface SessionHooks {
   onPreview: RoundConfig['onPreview'];
   /** someone shows the totals: commits carry them */
   wantTotals(): boolean;
+  /** someone reads `changes$`: a full sync keeps its diff for the swap */
+  wantDiff(): boolean;
   onCommit(c: Commit): void;
   /** this tab starts or stops leading */
   onLeader(leading: boolean): void;
@@ -136,7 +139,7 @@ async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSou
 
 export async function startSession(o: ResolvedOptions, storage: StorageAdapter, token: TokenSource, h: SessionHooks): Promise<Session> {
   await storage.open(o.userID);
-  const replica = createReplica(storage, o.clock, h.wantTotals);
+  const replica = createReplica(storage, o.clock, { totals: h.wantTotals, diff: h.wantDiff });
   try {
     await replica.init();
   } catch (e) {

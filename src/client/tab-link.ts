@@ -10,7 +10,7 @@ import type { Totals } from '../storage/types.js';
 import { createLeadership, type Leadership, type LeadershipConfig, type LeaderMessage } from './leadership.js';
 import type { SyncStatus } from './status.js';
 import type { ChangeSet, Progress } from './types.js';
-import type { Settled } from './replica.js';
+import type { Settled } from './commit.js';
 
 interface WireError {
   code: ErrorCode;

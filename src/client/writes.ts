@@ -6,7 +6,7 @@
 import { ConvSyncError, type Cursor } from '../protocol/index.js';
 import { newMutationID } from '../storage/outbox.js';
 import type { ConversationSettings, NewWrite, OutboxEntry } from '../storage/types.js';
-import type { Settled } from './replica.js';
+import type { Settled } from './commit.js';
 
 /** What a write call resolves with, once the change is applied locally and persisted. */
 export interface WriteResult {

@@ -5,6 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { tabPageSuite, type Call } from './tab-page.js';
+import { mainThreadTasks, type Task } from './trace.js';
 
 const suite = tabPageSuite();
 const openPage = async (): Promise<Call> => (await suite.open()).call;
@@ -30,16 +31,31 @@ it('a cold device with 30,000 on the server paints 20 rows long before its full 
   await call('waitPageRows', want.rows, want.total);
 }, 180_000);
 
-it('no long task over 50 ms during a 100,000 full sync', async () => {
+it('no task of the main thread does over 50 ms of work during a 100,000 full sync', async () => {
   const userID = await seeded(100_000);
-  const call = await openPage();
+  const { page, call } = await suite.open();
   await call('watchLongTasks');
-  await call<number>('startWatching', userID, 20, { list: false });
-  await call<number>('waitFullSync');
-  const tasks = await call<number[]>('longTasks');
-  const max = tasks.length ? Math.max(...tasks) : 0;
-  console.log(`[first paint] 100,000 full sync: ${tasks.length} long tasks, the longest ${max.toFixed(0)} ms`);
-  expect(max).toBeLessThanOrEqual(50);
+  const tasks = await mainThreadTasks(suite.browser.context, page, async () => {
+    await call<number>('startWatching', userID, 20, { list: false });
+    await call<number>('waitFullSync');
+  });
+  const long = await call<number[]>('longTasks');
+  const top = (f: (t: Task) => number): number[] => tasks.map(f).sort((a, b) => b - a);
+  const cpu = top((t) => t.cpu);
+  const own = top((t) => t.cpu - t.gc);
+  const wall = long.length ? Math.max(...long) : 0;
+  const ms = (xs: number[]): string => xs.map((x) => x.toFixed(1)).join(', ');
+  console.log(
+    `[first paint] 100,000 full sync: ${tasks.length} main-thread tasks; the most CPU in one: ${ms(cpu.slice(0, 4))} ms; ` +
+      `outside garbage collection: ${ms(own.slice(0, 4))} ms; long tasks by wall time (PerformanceObserver): ${long.length}, the longest ${wall.toFixed(0)} ms`,
+  );
+  expect(tasks.length).toBeGreaterThan(1000); // the trace saw the sync
+  // The work in one task, not its wall time: on a shared machine wall time also counts the
+  // wait for a core (a page of 5 ms tasks showed 86 ms "long tasks" under load).
+  expect(cpu[0]).toBeLessThanOrEqual(50);
+  // The SDK's own work stays under 30 ms per task: writing a snapshot page in one go (no
+  // slices) took 37–39 ms here, a long task on any phone slower than this machine.
+  expect(own[0]).toBeLessThanOrEqual(30);
 }, 300_000);
 
 it('a warm start at 100,000 shows its first live page within 1.3× of the time at 1,000', async () => {

@@ -43,7 +43,7 @@ describe('watchPage', () => {
         let version = 1;
         const next = (): Cursor => ({ versionID: V, version: ++version });
         await storage.applyDelta([...new Set(init)].map((i) => makeConversation(id(i), { latestMsgSendTime: i, maxSeq: i % 4 })), [], { versionID: V, version });
-        const replica = createReplica(storage, new FakeClock(), () => true);
+        const replica = createReplica(storage, new FakeClock(), { totals: () => true });
         await replica.init();
         const views = createViews((fn) => replica.settled(fn));
         replica.onCommit((c) => (c.reload ? views.reload() : !c.end && views.commit(c.diff, c.totals)));
@@ -87,7 +87,7 @@ describe('watchPage over a preview', () => {
   it('a storage read that began before the preview (nothing stored) does not blank it; the first commit replaces it with storage', async () => {
     const storage = memoryStorage({ name: `window-${++db}` });
     await storage.open('u1');
-    const replica = createReplica(storage, new FakeClock(), () => true);
+    const replica = createReplica(storage, new FakeClock(), { totals: () => true });
     await replica.init();
     let release!: () => void;
     const gate = new Promise<void>((ok) => (release = ok));
