@@ -120,13 +120,16 @@ function idbDriver(name: string): Driver {
       },
       rowsBetween: async (gen, lo, hi) => ((await conv.getAll(KR.bound([gen, lo], [gen, hi]))) as Stored[]).map(fromStored),
       putRows: async (gen, rows) => {
-        // In slices: awaiting the last put of a slice hands the thread back between slices
-        // (the transaction stays active in the success callback), so writing a page never
-        // blocks the page for long.
+        // In slices, so writing a page never blocks the page for long: the next slice is
+        // issued from the success of the first put of the slice before (the transaction is
+        // active there), which hands the thread back between slices while the database
+        // always has the rest of a slice to write (awaiting a slice's last put left it idle).
+        let first: Promise<unknown> | null = null;
         for (let i = 0; i < rows.length; i += PUT_SLICE) {
-          const end = Math.min(rows.length, i + PUT_SLICE);
-          for (let j = i; j < end - 1; j++) rawConv.put(toStored(rows[j]!, gen));
-          await wrap(rawConv.put(toStored(rows[end - 1]!, gen)));
+          if (first) await first;
+          first = wrap(rawConv.put(toStored(rows[i]!, gen)));
+          first.catch(() => {}); // a failure aborts the transaction, which reports it
+          for (let j = i + 1; j < Math.min(rows.length, i + PUT_SLICE); j++) rawConv.put(toStored(rows[j]!, gen));
         }
       },
       deleteRows: (gen, ids) => {
