@@ -74,6 +74,7 @@ export async function runFullSync(d: FullSyncDeps, resume: StagedFull | null): P
     let restart = false;
     // the next page downloads while this one is written
     let ahead: Promise<FullPage> | null = next === null ? null : page(next);
+    ahead?.catch(() => {}); // a failure surfaces when awaited
     for (let i = 0; next !== null; i++) {
       if (i > 1e6) throw badAnswer('the snapshot never ends');
       await yieldToLoop();
