@@ -39,17 +39,14 @@ export class Run {
   constructor(
     readonly kind: Kind,
     readonly driftCheck: boolean,
-    /** the server runs in its own process (on PostgreSQL), so that it can be restarted */
+    /** the server runs in this process (memory store); else in a child process on PostgreSQL, which can restart */
     readonly inProcess: boolean,
   ) {}
 
   async begin(seed: number[]): Promise<void> {
     const prepare = async (store: ConversationStore, svc: ConversationService): Promise<void> => {
       // u1, u2 and u3 are members of every group: a message from anyone reaches u1's list
-      await store.addMembers(
-        IDS.filter((id) => id.startsWith('sg_')),
-        [USER, 'u2', 'u3'],
-      );
+      await store.addMembers(IDS.filter((id) => id.startsWith('sg_')), [USER, 'u2', 'u3']);
       for (const i of seed) await sendMessage(svc, idOf(i), 1);
     };
     if (this.inProcess) {
@@ -267,7 +264,8 @@ export class Run {
     expect(total).toBe(totalUnreadOf(remote));
     expect(this.violations).toEqual([]);
     // the live socket is back (after a restart: on the new process)
-    await waitFor(sync.status$, (st) => st.connected, 5000);
+    const up = await waitFor(sync.status$, (st) => st.connected, 5000).then(() => true, () => false);
+    expect(up, 'the socket is up again').toBe(true);
     // no drift check found the list wrong: nothing the engine lost was silently repaired
     expect(this.counts().driftMismatches, 'drift checks that found another ID set than the server at the same version').toBe(0);
   }
