@@ -49,7 +49,6 @@ async function main(): Promise<void> {
     logger: args.quiet ? silentLogger : jsonLineLogger((line) => process.stdout.write(line)),
     ...((args.staticDir ?? defaultStaticDir()) !== undefined ? { staticDir: (args.staticDir ?? defaultStaticDir())! } : {}),
   });
-  process.stdout.write(`listening on ${server.url}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -62,6 +61,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // announced once a signal already shuts down cleanly (a supervisor may stop it at once)
+  process.stdout.write(`listening on ${server.url}\n`);
 }
 
 main().catch((e: unknown) => {

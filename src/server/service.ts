@@ -94,10 +94,20 @@ export class ConversationService {
     };
   }
 
-  /** Every ID of the user, left out when `hash` equals theirs (SPEC §2.3). */
+  /**
+   * Every ID of the user, left out when `hash` equals theirs (SPEC §2.3). The version
+   * answered is the one of the IDs (a client compares them only at that version): the head
+   * is read before and after the IDs, and the IDs again while a commit moved it between.
+   */
   async fullIDs(userID: string, hash: string | undefined): Promise<FullIDsAnswer> {
-    const head = await this.store.head(userID);
-    const ids = await this.store.ids(userID);
+    let head = await this.store.head(userID);
+    let ids = await this.store.ids(userID);
+    for (let i = 0; i < 8; i++) {
+      const after = await this.store.head(userID);
+      if (after.id === head.id && after.version === head.version) break;
+      head = after;
+      ids = await this.store.ids(userID);
+    }
     const equal = hash !== undefined && hash === idHash(ids);
     return { versionID: head.id, version: head.version, equal, conversationIDs: equal ? [] : ids };
   }

@@ -11,6 +11,7 @@ import { memoryStorage } from '../../src/storage/memory.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
 import type { WebSocketCtor } from '../../src/client/socket.js';
 import type { SyncStatus } from '../../src/client/status.js';
+import type { ConversationStore } from '../../src/server/ports.js';
 import type { TestServer } from '../helpers/server.js';
 import { makeConversation } from '../helpers/fixtures.js';
 
@@ -109,6 +110,17 @@ export function tapped(): { taps: Taps; WebSocket: WebSocketCtor } {
   return { taps, WebSocket: Tap };
 }
 
+/**
+ * What the harness uses of a server: its URLs, tokens and store. A `TestServer` is one;
+ * so is a server in another process whose store this process can read.
+ */
+export interface ServerHandle {
+  url: string;
+  wsURL: string;
+  token(userID: string, ttlSeconds?: number): string;
+  server: { state: { store: ConversationStore } };
+}
+
 export interface Client {
   sync: ConversationSync;
   /** the client's sockets */
@@ -136,7 +148,7 @@ export interface ClientOptions extends Partial<ConversationSyncOptions> {
   tokenFn?: () => Promise<string>;
 }
 
-export function makeClient(s: TestServer, userID: string, o: ClientOptions = {}): Client {
+export function makeClient(s: ServerHandle, userID: string, o: ClientOptions = {}): Client {
   const requests: string[] = [];
   const craft: Client['craft'] = { fn: null };
   let tokenCalls = 0;
@@ -201,12 +213,12 @@ export async function startLive(c: Client): Promise<void> {
   await c.sync.sync();
 }
 
-export async function serverHead(s: TestServer, userID: string): Promise<Cursor> {
+export async function serverHead(s: ServerHandle, userID: string): Promise<Cursor> {
   const h = await s.server.state.store.head(userID);
   return { versionID: h.id, version: h.version };
 }
 
-export async function serverList(s: TestServer, userID: string): Promise<Conversation[]> {
+export async function serverList(s: ServerHandle, userID: string): Promise<Conversation[]> {
   const ids = await s.server.state.store.ids(userID);
   return s.server.state.store.get(userID, ids);
 }
@@ -220,7 +232,7 @@ export function wire(c: LocalConversation): Conversation {
 const byID = (a: { conversationID: string }, b: { conversationID: string }) => (a.conversationID < b.conversationID ? -1 : 1);
 
 /** Asserts the local list equals the server's data field by field, and the cursor its head. */
-export async function expectEqualToServer(c: Client, s: TestServer, userID: string): Promise<void> {
+export async function expectEqualToServer(c: Client, s: ServerHandle, userID: string): Promise<void> {
   const local = (await c.sync.getPage({ limit: 1_000_000 })).items.map(wire).sort(byID);
   const remote = (await serverList(s, userID)).sort(byID);
   expect(local.length).toBe(remote.length);
@@ -230,7 +242,7 @@ export async function expectEqualToServer(c: Client, s: TestServer, userID: stri
 }
 
 /** Resolves once the client's cursor equals the server's head. */
-export async function caughtUp(c: Client, s: TestServer, userID: string, ms = 15_000): Promise<void> {
+export async function caughtUp(c: Client, s: ServerHandle, userID: string, ms = 15_000): Promise<void> {
   await until(async () => {
     const h = await serverHead(s, userID);
     const cur = c.sync.cursor();

@@ -87,6 +87,14 @@ describe('convsync-server CLI', () => {
     await expect(fetch(`${url}/metrics`)).rejects.toThrow();
   });
 
+  it('shuts down cleanly on a SIGTERM sent the moment it announces itself', async () => {
+    for (let i = 0; i < 5; i++) {
+      const { child, exited, io } = await startCli(['--port', '0', '--host', '127.0.0.1', '--quiet']);
+      child.kill('SIGTERM');
+      expect(await exited, `attempt ${i}: ${io.stderr}`).toBe(0);
+    }
+  });
+
   it('refuses unknown arguments with exit code 2', async () => {
     const child = spawn(process.execPath, [cli, '--bogus'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
