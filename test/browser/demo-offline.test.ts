@@ -24,9 +24,8 @@ const SEEDED = 30;
 /** Conversations the user has: a test deletes one. */
 let rows = SEEDED;
 
+/** `suite.order()`: the server's own order of the user's list (SPEC §1.2), for comparison. */
 const suite = demoSuite(USER);
-/** The server's own order of the user's list (SPEC §1.2), for comparison. */
-const serverOrder = (): Promise<string[]> => suite.order();
 
 describe('demo page in Chromium: offline writes', () => {
   it('starts from a seeded list with one pin', async () => {
@@ -80,7 +79,7 @@ describe('demo page in Chromium: offline writes', () => {
     await expect.poll(() => row(page, 'A', target).locator('[data-testid="row-pin"]').count(), { timeout: 5_000 }).toBe(1);
     expect((await onServer(suite.server, USER, target))?.isPinned).toBe(true);
     expect(await rowIDs(page, 'A')).toEqual(await rowIDs(page, 'B'));
-    expect(await rowIDs(page, 'B')).toEqual(await serverOrder());
+    expect(await rowIDs(page, 'B')).toEqual(await suite.order());
 
     // Unpinned again from device A, so the list has one pin, as the later tests expect.
     await select(page, 'A', target);
@@ -113,7 +112,7 @@ describe('demo page in Chromium: offline writes', () => {
     expect(await B.locator('[data-testid="log-entry"][data-kind="refused"]').first().textContent()).toMatch(/refused by the server .*1004.*rolled back/);
     await waitData(page, 'B', 'pending', '0');
     await waitRows(page, 'B', rows);
-    expect(await rowIDs(page, 'B')).toEqual(await serverOrder());
+    expect(await rowIDs(page, 'B')).toEqual(await suite.order());
     expect(await rowIDs(page, 'B')).not.toContain(target);
   });
 });

@@ -27,14 +27,13 @@ const USER = 'erin';
 const SEEDED = 60;
 const rows = SEEDED;
 
+/** `suite.order()`: the server's own order of the user's list (SPEC §1.2), for comparison. */
 const suite = demoSuite(USER);
-/** The server's own order of the user's list (SPEC §1.2), for comparison. */
-const serverOrder = (): Promise<string[]> => suite.order();
 
 describe('demo page in Chromium: reloads and resets', () => {
   it('seeds a list', async () => {
     await seedDemo(suite.browser.page, suite.server, USER, SEEDED);
-    expect(await rowIDs(suite.browser.page, 'B')).toEqual(await serverOrder());
+    expect(await rowIDs(suite.browser.page, 'B')).toEqual(await suite.order());
   });
 
   it('a draft stays local, shows its marker and survives a sync', async () => {
@@ -159,7 +158,7 @@ describe('demo page in Chromium: reloads and resets', () => {
     await serverOutcome(page);
     await expect.poll(() => fulls('A'), { timeout: 10_000 }).toBeGreaterThan(a0);
     await expect.poll(() => fulls('B'), { timeout: 10_000 }).toBeGreaterThan(b0);
-    expect(await rowIDs(page, 'B')).toEqual(await serverOrder());
+    expect(await rowIDs(page, 'B')).toEqual(await suite.order());
     // The bar was determinate: its total is progress$'s (the snapshot's size), no side request.
     const seen = await page.evaluate(() => (window as unknown as { progressSeen: Record<string, Seen[]> }).progressSeen);
     for (const name of ['A', 'B'] as const) {
@@ -182,7 +181,7 @@ describe('demo page in Chromium: reloads and resets', () => {
 
     await B.locator('[data-testid="toggle-online"]').click();
     await expect.poll(() => fulls('B'), { timeout: 10_000 }).toBeGreaterThan(b1);
-    await expect.poll(() => rowIDs(page, 'B'), { timeout: 10_000 }).toEqual(await serverOrder());
+    await expect.poll(() => rowIDs(page, 'B'), { timeout: 10_000 }).toEqual(await suite.order());
     expect(await B.locator(`[data-testid="row"][data-id="${target}"] [data-testid="row-preview"]`).textContent()).toContain(text);
   });
 

@@ -32,15 +32,14 @@ const SEEDED = 60;
 /** Conversations the user has: a test deletes one. */
 let rows = SEEDED;
 
+/** `suite.order()`: the server's own order of the user's list (SPEC §1.2), for comparison. */
 const suite = demoSuite(USER);
-/** The server's own order of the user's list (SPEC §1.2), for comparison. */
-const serverOrder = (): Promise<string[]> => suite.order();
 
 describe('demo page in Chromium: the list and the writes', () => {
   it('both devices paint the seeded list, in the server’s order, with its counts and the SDK’s status', async () => {
     const { page } = suite.browser;
     await seedDemo(page, suite.server, USER, SEEDED);
-    const expected = await serverOrder();
+    const expected = await suite.order();
     expect(expected).toHaveLength(SEEDED);
     expect(await rowIDs(page, 'A')).toEqual(expected);
     expect(await rowIDs(page, 'B')).toEqual(expected);
@@ -229,7 +228,7 @@ describe('demo page in Chromium: the list and the writes', () => {
     await clickServer(page, 'burst');
     await serverOutcome(page);
     // Neither device holds a draft: both show exactly the server's order.
-    const expected = await serverOrder();
+    const expected = await suite.order();
     await expect.poll(() => rowIDs(page, 'B'), { timeout: 10_000 }).toEqual(expected);
     await expect.poll(() => rowIDs(page, 'A'), { timeout: 10_000 }).toEqual(expected);
     expect(await data(page, 'A', 'unread')).toBe(String((await serverList(suite.server.url, USER)).unread));

@@ -5,52 +5,24 @@
  * leave no subscription of the client and no socket behind. No console errors.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createServer } from '../../src/server/index.js';
+import { expect, it } from 'vitest';
 import { compareConversations, peerOf, totalUnreadOf, type Conversation } from '../../src/protocol/index.js';
-import { launch, type Browser } from '../../support/chromium.js';
-import { api, type DemoServer } from './harness.js';
-import { pagesDir } from './global-setup.js';
+import { api, until } from './harness.js';
+import { tabPageSuite } from './tab-page.js';
 
-let server: DemoServer;
-let browser: Browser;
+const suite = tabPageSuite();
 let page: Page;
-let user = 0;
-
-beforeAll(async () => {
-  server = await createServer({ port: 0, host: '127.0.0.1', admin: true, staticDir: pagesDir });
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-afterEach(async () => {
-  await page?.close().catch(() => undefined);
-});
 
 type Counts = Record<string, number>;
 const call = <T,>(f: string, ...args: unknown[]): Promise<T> =>
   page.evaluate(([f, args]) => (window as unknown as { reactPage: Record<string, (...a: unknown[]) => unknown> }).reactPage[f as string]!(...(args as unknown[])), [f, args] as const) as Promise<T>;
 
 async function serverList(userID: string): Promise<Conversation[]> {
-  const store = server.state.store;
+  const store = suite.server.state.store;
   return (await store.get(userID, await store.ids(userID))).sort(compareConversations);
 }
 
-async function sockets(): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^convsync_open_sockets (\d+)$/m.exec(text)?.[1] ?? NaN);
-}
 
-/** Waits (bounded) for a server-side fact; it has no event. */
-async function until(cond: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Waits until the page's section shows `attr` = `value`. */
 const shows = (attr: string, value: string | number) =>
@@ -59,15 +31,11 @@ const rowShows = (id: string, attr: string, value: string | number) =>
   page.waitForFunction(([i, a, v]) => document.querySelector(`[data-testid="row"][data-id="${i}"]`)?.getAttribute(a) === v, [id, attr, String(value)] as const, { timeout: 10_000 });
 
 async function open(count: number): Promise<{ userID: string; token: string; list: Conversation[] }> {
-  const userID = `react${++user}-${Date.now()}`;
-  await api(server.url, '/admin/seed', { userID, count, peers: ['peer'] });
-  const token = (await api<{ token: string }>(server.url, '/admin/token', { userID })).token;
+  const userID = await suite.seeded(count, 'react');
+  const token = (await api<{ token: string }>(suite.server.url, '/admin/token', { userID })).token;
   const list = await serverList(userID);
-  browser.problems.length = 0;
-  page = await browser.context.newPage();
-  page.on('console', (m) => m.type() === 'error' && browser.problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => browser.problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${server.url}/react.html`);
+  suite.browser.problems.length = 0;
+  page = await suite.openPage('/react.html', { console: true });
   await page.waitForFunction(() => 'reactPage' in window);
   // watch the 11th row with useConversation
   await call('start', userID, list[10]!.conversationID, 20);
@@ -88,7 +56,7 @@ it("a live page of 20 rows; a server change renders exactly its row; the unread 
   // another device marks an unread row of the page read: the row stays in place
   const target = list.slice(0, 20).find((c, i) => i !== 10 && c.maxSeq > c.hasReadSeq && c.recvMsgOpt === 0)!;
   const before = await call<Counts>('renders');
-  await api(server.url, '/conversation/mark_as_read', { userID, conversationID: target.conversationID, hasReadSeq: target.maxSeq }, token);
+  await api(suite.server.url, '/conversation/mark_as_read', { userID, conversationID: target.conversationID, hasReadSeq: target.maxSeq }, token);
   await rowShows(target.conversationID, 'data-unread', 0);
   const want = totalUnreadOf(await serverList(userID));
   await shows('data-unread', want);
@@ -98,7 +66,7 @@ it("a live page of 20 rows; a server change renders exactly its row; the unread 
   // a new message to the watched (11th) row moves it up (first after the pinned ones): only it and its useConversation render
   const watched = list[10]!;
   const before2 = await call<Counts>('renders');
-  await api(server.url, '/admin/send_message', { conversationID: watched.conversationID, sendID: peerOf(watched.conversationID, userID) ?? 'peer', text: 'to the top' });
+  await api(suite.server.url, '/admin/send_message', { conversationID: watched.conversationID, sendID: peerOf(watched.conversationID, userID) ?? 'peer', text: 'to the top' });
   await rowShows(watched.conversationID, 'data-unread', watched.maxSeq - watched.hasReadSeq + 1);
   await page.waitForFunction((u) => document.querySelector('[data-testid="watched"]')?.getAttribute('data-unread') === u, String(watched.maxSeq - watched.hasReadSeq + 1));
   const now = await serverList(userID);
@@ -115,14 +83,14 @@ it("a live page of 20 rows; a server change renders exactly its row; the unread 
   expect(await call<string[]>('rowIDs')).toEqual((await serverList(userID)).slice(0, 30).map((c) => c.conversationID));
   expect(await call('windows')).toEqual({ made: 1, setLimits: [40, 30] });
   expect((await call<Counts>('active'))['window']).toBe(1);
-  expect(browser.problems).toEqual([]);
+  expect(suite.browser.problems).toEqual([]);
 });
 
 it('unmount and remount under StrictMode leave no subscription and no socket behind', async () => {
   const { list } = await open(30);
   await shows('data-rows', 20);
   await shows('data-status', 'idle');
-  await until(async () => (await sockets()) === 1, 'the client socket');
+  await until(async () => (await suite.sockets()) === 1, 'the client socket');
   // StrictMode mounted, unmounted and mounted every hook: one subscription each is left
   // (status$ twice: useSyncStatus, and useConversation reads again when the client starts)
   const one = { status: 2, totalUnread: 1, pendingWrites: 1, changes: 1, window: 1 };
@@ -130,18 +98,18 @@ it('unmount and remount under StrictMode leave no subscription and no socket beh
 
   await call('unmount');
   expect(await call('active')).toEqual({ status: 0, totalUnread: 0, pendingWrites: 0, changes: 0, window: 0 });
-  expect(await sockets()).toBe(1); // the app's client runs on: the hooks never owned it
+  expect(await suite.sockets()).toBe(1); // the app's client runs on: the hooks never owned it
 
   await call('mount');
   await shows('data-rows', 20);
   expect(await call<string[]>('rowIDs')).toEqual(list.slice(0, 20).map((c) => c.conversationID));
   expect(await call('active')).toEqual(one);
-  expect(await sockets()).toBe(1);
+  expect(await suite.sockets()).toBe(1);
   expect((await call<{ made: number }>('windows')).made).toBe(2); // one per mounted component instance
 
   await call('unmount');
   await call('stop');
   expect(await call('active')).toEqual({ status: 0, totalUnread: 0, pendingWrites: 0, changes: 0, window: 0 });
-  await until(async () => (await sockets()) === 0, 'no socket');
-  expect(browser.problems).toEqual([]);
+  await until(async () => (await suite.sockets()) === 0, 'no socket');
+  expect(suite.browser.problems).toEqual([]);
 });

@@ -1,6 +1,6 @@
 /**
- * The bare SDK page (test/browser/pages/tab.ts) served by a real server, for the tests of
- * one file: open tabs of it, seed users, make mixed server changes, read the server's list
+ * The test pages (test/browser/pages/: the bare SDK page, the React page) served by a real
+ * server, for the tests of one file: open tabs of them, seed users, make mixed server changes, read the server's list
  * as a tab shows it.
  */
 import type { Page } from 'playwright-core';
@@ -20,8 +20,12 @@ const rowOf = (c: Conversation): unknown[] => [c.conversationID, c.isPinned, c.m
 export interface TabPageSuite {
   readonly server: DemoServer;
   readonly browser: Browser;
-  /** A new page of the one browser context (a tab), loaded; pages close after each test. */
+  /** A new page of the one browser context at `path`; its page errors (and console errors, with `console`) go to `browser.problems`; pages close after each test. */
+  openPage(path: string, opts?: { console?: boolean }): Promise<Page>;
+  /** A new tab of the bare SDK page, loaded. */
   open(): Promise<Tab>;
+  /** The server's open sockets (its /metrics). */
+  sockets(): Promise<number>;
   /** Closes every page opened so far. */
   closePages(): Promise<void>;
   /** A fresh user with `count` conversations; `tag` names it. */
@@ -59,16 +63,25 @@ export function tabPageSuite(): TabPageSuite {
       return browser!;
     },
     closePages,
-    async open() {
+    async openPage(path, opts = {}) {
       const b = browser!;
       const page = await b.context.newPage();
       pages.push(page);
+      if (opts.console) page.on('console', (m) => m.type() === 'error' && b.problems.push(`console: ${m.text()}`));
       page.on('pageerror', (e) => b.problems.push(`pageerror: ${e.message}`));
-      await page.goto(`${s().url}/tab.html`);
+      await page.goto(`${s().url}${path}`);
+      return page;
+    },
+    async open() {
+      const page = await this.openPage('/tab.html');
       await page.waitForFunction(() => 'tab' in window);
       const call: Call = <T,>(f: string, ...args: unknown[]): Promise<T> =>
         page.evaluate(([f, args]) => (window as unknown as { tab: Record<string, (...a: unknown[]) => unknown> }).tab[f as string]!(...(args as unknown[])), [f, args] as const) as Promise<T>;
       return { page, call };
+    },
+    async sockets() {
+      const text = await (await fetch(`${s().url}/metrics`)).text();
+      return Number(/^convsync_open_sockets (\d+)$/m.exec(text)?.[1] ?? NaN);
     },
     async seeded(count, tag) {
       const userID = `${tag}${++users}-${Date.now()}`;

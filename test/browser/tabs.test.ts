@@ -20,10 +20,7 @@ async function openTab(userID: string, more: Record<string, unknown> = {}): Prom
   return tab;
 }
 
-async function sockets(): Promise<number> {
-  const text = await (await fetch(`${suite.server.url}/metrics`)).text();
-  return Number(/^convsync_open_sockets (\d+)$/m.exec(text)?.[1] ?? NaN);
-}
+const sockets = (): Promise<number> => suite.sockets();
 
 const leaderOf = async (tabs: Tab[]): Promise<Tab[]> => {
   const out: Tab[] = [];
