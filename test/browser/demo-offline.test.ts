@@ -14,7 +14,7 @@ import {
   seedDemo,
   select,
   waitData,
-  waitFirst,
+  waitPinned,
   waitLog,
   waitRows,
 } from './harness.js';
@@ -34,7 +34,7 @@ describe('demo page in Chromium: offline writes', () => {
     const ids = await rowIDs(page, 'A');
     await select(page, 'A', ids[ids.length - 1]!);
     await device(page, 'A').locator('[data-testid="pin"]').click();
-    await waitFirst(page, 'B', ids[ids.length - 1]!);
+    await waitPinned(page, 'B', ids[ids.length - 1]!);
   });
 
   it('offline: a pin shows at once as pending, survives a reload, and drains when back online', async () => {

@@ -22,7 +22,7 @@ import {
   startServer,
   until,
   waitData,
-  waitFirst,
+  waitPinned,
   waitLog,
   waitRows,
   type DemoServer,
@@ -104,7 +104,7 @@ describe('the demo in two tabs', () => {
     const acks = await logCount(tab2, 'A', 'ack');
     await select(tab2, 'A', target);
     await device(tab2, 'A').locator('[data-testid="pin"]').click();
-    for (const page of [tab1, tab2]) for (const name of both) await waitFirst(page, name, target);
+    for (const page of [tab1, tab2]) for (const name of both) await waitPinned(page, name, target);
     // the answer settles the call in the tab that made it, whichever tab sent it
     await waitLog(tab2, 'A', 'ack', acks);
     for (const page of [tab1, tab2]) await waitData(page, 'A', 'pending', '0');

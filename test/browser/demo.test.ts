@@ -22,7 +22,7 @@ import {
   serverList,
   serverOutcome,
   waitData,
-  waitFirst,
+  waitPinned,
   waitLog,
   waitRows,
 } from './harness.js';
@@ -108,7 +108,7 @@ describe('demo page in Chromium: the list and the writes', () => {
     }
   });
 
-  it('a pin on device A (through the SDK) moves the conversation to the top on device B', async () => {
+  it('a pin on device A (through the SDK) moves the conversation up among the pinned on device B', async () => {
     const { page } = suite.browser;
     const ids = await rowIDs(page, 'B');
     const target = ids[ids.length - 1]!;
@@ -117,9 +117,8 @@ describe('demo page in Chromium: the list and the writes', () => {
     const acks = await logCount(page, 'A', 'ack');
     await select(page, 'A', target);
     await device(page, 'A').locator('[data-testid="pin"]').click();
-    await waitFirst(page, 'A', target);
-    await waitFirst(page, 'B', target);
-    await expect.poll(() => row(page, 'B', target).locator('[data-testid="row-pin"]').count()).toBe(1);
+    await waitPinned(page, 'A', target);
+    await waitPinned(page, 'B', target);
     expect(await device(page, 'B').getAttribute('data-rows')).toBe(String(SEEDED));
     // It was a write of device A's SDK instance: queued, then accepted by the server.
     expect(await logCount(page, 'A', 'write')).toBe(writes + 1);

@@ -91,10 +91,17 @@ export async function waitRows(page: Page, name: 'A' | 'B', n: number, timeout =
   );
 }
 
-/** Waits until a device's first row is `id`. */
-export async function waitFirst(page: Page, name: 'A' | 'B', id: string, timeout = 5_000): Promise<void> {
+/**
+ * Waits until a device shows `id` pinned, above every row that is not: where a just-pinned
+ * conversation belongs, whether or not the seed pinned others (about 1 row in 100).
+ */
+export async function waitPinned(page: Page, name: 'A' | 'B', id: string, timeout = 10_000): Promise<void> {
   await page.waitForFunction(
-    ([d, x]) => document.querySelector<HTMLElement>(`[data-testid="device-${d}"]`)?.dataset['first'] === x,
+    ([d, x]) => {
+      const rows = [...document.querySelectorAll<HTMLElement>(`[data-testid="device-${d}"] [data-testid="row"]`)];
+      const at = rows.findIndex((r) => r.dataset['id'] === x);
+      return at >= 0 && rows.slice(0, at + 1).every((r) => r.querySelector('[data-testid="row-pin"]') !== null);
+    },
     [name, id] as const,
     { timeout },
   );

@@ -52,6 +52,11 @@ it("a live page of 20 rows; a server change renders exactly its row; the unread 
   await shows('data-unread', totalUnreadOf(list));
   await shows('data-page-unread', totalUnreadOf(list));
   expect(await call('windows')).toEqual({ made: 1, setLimits: [] });
+  // useConversation reads its record after the first full sync: let that read land first
+  const watched = list[10]!;
+  const watchedShows = (n: number) =>
+    page.waitForFunction((u) => document.querySelector('[data-testid="watched"]')?.getAttribute('data-unread') === u, String(n), { timeout: 10_000 });
+  await watchedShows(watched.maxSeq - watched.hasReadSeq);
 
   // another device marks an unread row of the page read: the row stays in place
   const target = list.slice(0, 20).find((c, i) => i !== 10 && c.maxSeq > c.hasReadSeq && c.recvMsgOpt === 0)!;
@@ -64,11 +69,10 @@ it("a live page of 20 rows; a server change renders exactly its row; the unread 
   expect(changed(before, await call<Counts>('renders'))).toEqual([target.conversationID]);
 
   // a new message to the watched (11th) row moves it up (first after the pinned ones): only it and its useConversation render
-  const watched = list[10]!;
   const before2 = await call<Counts>('renders');
   await api(suite.server.url, '/admin/send_message', { conversationID: watched.conversationID, sendID: peerOf(watched.conversationID, userID) ?? 'peer', text: 'to the top' });
   await rowShows(watched.conversationID, 'data-unread', watched.maxSeq - watched.hasReadSeq + 1);
-  await page.waitForFunction((u) => document.querySelector('[data-testid="watched"]')?.getAttribute('data-unread') === u, String(watched.maxSeq - watched.hasReadSeq + 1));
+  await watchedShows(watched.maxSeq - watched.hasReadSeq + 1);
   const now = await serverList(userID);
   expect(now.findIndex((c) => c.conversationID === watched.conversationID)).toBeLessThan(10);
   expect(await call<string[]>('rowIDs')).toEqual(now.slice(0, 20).map((c) => c.conversationID));
