@@ -25,7 +25,7 @@
  *   scenarios/  one file per scenario; import lib/ only (ops are named by lib/types.ts)
  *   run.ts      this file: configuration from the environment, the run, the report
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type ConvSyncServer } from '../src/server/index.js';
@@ -163,14 +163,25 @@ export function toMarkdown(r: BenchResult): string {
     '',
     markdownTable(r.rows),
     '',
-    '**Goals of issue 6**',
+    '**Goals of issues 6 and 12**',
     '',
     markdownGoals(r.goals),
     '',
   ].join('\n');
 }
 
+/** BENCH_RENDER=<file.json>: judge the goals again and rewrite the file's Markdown (after the goals changed). */
+function render(file: string): void {
+  const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
+  result.goals = judgeGoals(result.rows);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(file.replace(/\.json$/, '.md'), toMarkdown(result));
+  process.stdout.write(`${markdownGoals(result.goals)}\n\nrewrote ${file} and its .md\n`);
+}
+
 async function main(): Promise<void> {
+  const again = process.env['BENCH_RENDER'];
+  if (again) return render(again);
   const quick = process.env['BENCH_QUICK'] === '1';
   const only = (process.env['BENCH_ONLY'] ?? '')
     .split(',')

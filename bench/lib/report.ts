@@ -1,4 +1,4 @@
-/** The results table (console and Markdown) and the goals of issue 6, judged from the rows. */
+/** The results table (console and Markdown) and the goals of issues 6 and 12, judged from the rows. */
 import type { GoalResult, Row } from './types.js';
 import { fmt, fmtBytes, fmtRatio } from './stats.js';
 
@@ -28,14 +28,17 @@ const byName = (rows: Row[], scenario: number, test: (r: Row) => boolean) => row
 
 export function judgeGoals(rows: Row[]): GoalResult[] {
   const goals: GoalResult[] = [];
-  // 1. full sync within 1.5x of the raw-write baseline of its own store (idb, dexie: IndexedDB)
+  // 1. full sync within 1.25x of raw per-record puts of the same records in the same page
+  //    (issue 12; issue 6 asked 1.5x). Judged in Chromium; Node's fake-indexeddb is listed.
   {
-    const rs = byName(rows, 1, (r) => / · (idb|dexie)$/.test(r.name) && r.ratio !== undefined);
+    const all = byName(rows, 1, (r) => / · (idb|dexie)$/.test(r.name) && r.ratio !== undefined);
+    const rs = all.filter((r) => r.runtime === 'chromium');
     const worst = rs.reduce((m, r) => Math.max(m, r.ratio!.value), 0);
+    const list = (xs: Row[]) => xs.map((r) => `${r.name.replace('full sync ', '')}: ${fmtRatio(r.ratio!.value)}`).join('; ');
     goals.push({
-      goal: 'full sync within 1.5× of the raw-write baseline of its own store (idb, dexie adapters; IndexedDB one-put-per-record, one transaction)',
-      met: rs.length ? worst <= 1.5 : null,
-      measured: rs.map((r) => `${r.runtime} ${r.name.replace('full sync ', '')}: ${fmtRatio(r.ratio!.value)}`).join('; '),
+      goal: 'full sync within 1.25× of raw per-record puts of the same records in the same Chromium page (idb, dexie adapters; issue 12, issue 6 asked 1.5×)',
+      met: rs.length ? worst <= 1.25 : null,
+      measured: rs.length ? `chromium ${list(rs)}${all.length > rs.length ? ` (node, fake-indexeddb, for reference: ${list(all.filter((r) => r.runtime === 'node'))})` : ''}` : 'not measured in this run',
     });
   }
   // 2. incremental and first-page cost at N=100k within 1.3x of N=1k
@@ -92,6 +95,36 @@ export function judgeGoals(rows: Row[]): GoalResult[] {
       goal: 'browser entry with the idb adapter ≤ 12 KB gzipped',
       met: r ? r.value! <= 12 * 1024 : null,
       measured: r ? `${fmtBytes(r.value!)} gzip` : 'not measured in this run',
+    });
+  }
+  // 7. no long task during the largest cold full sync in Chromium (issue 12). PerformanceObserver
+  //    reports wall time: on a shared machine that includes waiting for a core (the browser
+  //    test test/browser/first-paint.test.ts measures CPU per task instead)
+  {
+    const rs = byName(rows, 10, (r) => r.name.startsWith('long tasks'));
+    goals.push({
+      goal: 'no main-thread task over 50 ms during the largest cold full sync in Chromium (issue 12; wall-clock long tasks)',
+      met: rs.length ? rs.every((r) => r.stats!.max === 0) : null,
+      measured: rs.length ? rs.map((r) => `${r.name.replace('long tasks during the cold full sync · ', '')}: longest ${fmt(r.stats!.max)} ms; ${r.extra ?? ''}`).join('; ') : 'not measured in this run',
+    });
+  }
+  // 8. cold first paint long before the full sync ends (judged: under 0.1x of it)
+  {
+    const rs = byName(rows, 10, (r) => r.name.startsWith('cold first paint') && r.ratio !== undefined);
+    goals.push({
+      goal: 'a cold device paints its first 20 rows long before its full sync ends (issue 12; judged: under 0.1× of it)',
+      met: rs.length ? rs.every((r) => r.ratio!.value < 0.1) : null,
+      measured: rs.map((r) => `${r.runtime} ${r.name.replace(/^cold first paint · [^·]+· /, '')}: ${fmt(r.stats!.median)} ms, ${fmtRatio(r.ratio!.value)} of the full sync`).join('; ') || 'not measured in this run',
+    });
+  }
+  // 9. warm first paint flat in N
+  {
+    const rs = byName(rows, 10, (r) => r.name.startsWith('warm first paint') && r.ratio !== undefined);
+    const worst = rs.reduce((m, r) => Math.max(m, r.ratio!.value), 0);
+    goals.push({
+      goal: 'a warm start shows its first live page at the largest N within 1.3× of the time at the smallest (issue 12)',
+      met: rs.length ? worst <= 1.3 : null,
+      measured: rs.map((r) => `${r.runtime} ${r.name.replace(/^warm first paint [^·]+· [^·]+· /, '')}: ${fmt(r.stats!.median)} ms, ${fmtRatio(r.ratio!.value)} ${r.ratio!.against}`).join('; ') || 'not measured in this run',
     });
   }
   return goals;

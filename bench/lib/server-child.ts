@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const mode = process.argv[2];
   let close: () => Promise<void>;
   if (mode === 'convsync') {
-    const s = await createServer({ port: 0, host: '127.0.0.1', admin: true, heartbeatMs: 600_000 });
+    // the fan-out holds 1,000 sockets of one user, above the default caps (100 per user)
+    const s = await createServer({ port: 0, host: '127.0.0.1', admin: true, heartbeatMs: 600_000, maxSocketsPerUser: 2000, maxUnauthenticatedSockets: 2000 });
     close = () => s.close();
     process.stdout.write(`READY ${s.url}\n`);
   } else {
