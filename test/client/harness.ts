@@ -207,6 +207,15 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000,
 }
 
 /** Starts and waits until the socket is up (when there is one) and a sync has completed after that. */
+/**
+ * `id` is pinned and above every row that is not: where a just-pinned conversation
+ * belongs, whether or not the seed pinned others (about 1 row in 100).
+ */
+export function pinnedOnTop(list: readonly Pick<Conversation, 'conversationID' | 'isPinned'>[], id: string): boolean {
+  const at = list.findIndex((c) => c.conversationID === id);
+  return at >= 0 && list.slice(0, at + 1).every((c) => c.isPinned);
+}
+
 export async function startLive(c: Client): Promise<void> {
   await c.sync.start();
   await waitFor(c.sync.status$, (s) => s.connected);

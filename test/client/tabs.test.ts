@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { peerOf, type LocalConversation } from '../../src/protocol/index.js';
 import { startServer } from '../helpers/server.js';
-import { expectEqualToServer, serverHead, uniqueName, until, waitFor, stopAfterEach } from './harness.js';
+import { expectEqualToServer, pinnedOnTop, serverHead, uniqueName, until, waitFor, stopAfterEach } from './harness.js';
 import { leaders, mixedChanges, serverView, showsServer, tabsOf, USER } from './tabs-harness.js';
 
 const { servers, clients } = stopAfterEach();
@@ -145,7 +145,7 @@ describe('several tabs of one user', () => {
     await b.c.sync.start();
     await b.c.sync.sync();
     const id = (await serverView(s)).at(-1)!.conversationID;
-    const inLeader = waitFor(a.c.sync.conversations$, (l) => l[0]?.conversationID === id && l[0].isPinned);
+    const inLeader = waitFor(a.c.sync.conversations$, (l) => pinnedOnTop(l, id));
     const w = await b.c.sync.setConversation(id, { isPinned: true });
     await inLeader;
     await waitFor(a.c.sync.pendingWrites$, (p) => p.some((x) => x.mutationID === w.mutationID));

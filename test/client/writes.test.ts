@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/client/types.js';
-import { ConvSyncError, peerOf, type Cursor } from '../../src/protocol/index.js';
+import { ConvSyncError, peerOf, type Cursor, type LocalConversation } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { expectEqualToServer, makeClient, serverHead, serverList, startLive, uniqueName, waitFor, type Client, type Kind, stopAfterEach } from './harness.js';
+import { expectEqualToServer, makeClient, serverHead, serverList, startLive, uniqueName, waitFor, type Client, type Kind, stopAfterEach, pinnedOnTop } from './harness.js';
 
 const { servers, clients } = stopAfterEach();
 const USER = 'u1';
@@ -39,13 +39,13 @@ describe.each<Kind>(['memory', 'idb'])('offline writes (%s)', (kind) => {
   it('online: shown at once (a pin moves the row), sent once, acknowledged with its version, then it leaves the queue', async () => {
     const { s, applied } = await server();
     const { c } = client(s, kind);
-    const lists: string[][] = [];
-    c.sync.conversations$.subscribe((l) => lists.push(l.map((x) => x.conversationID)));
+    const lists: LocalConversation[][] = [];
+    c.sync.conversations$.subscribe((l) => lists.push(l));
     await startLive(c);
     const id = (await c.sync.getPage({ limit: 50 })).items.filter((x) => !x.isPinned).at(-1)!.conversationID;
     const shown = waitFor(c.sync.changes$, (x) => x.mode === 'local');
     const w = await c.sync.setConversation(id, { isPinned: true });
-    expect(lists.at(-1)?.[0]).toBe(id); // already on top when the call resolves
+    expect(pinnedOnTop(lists.at(-1)!, id)).toBe(true); // already on top when the call resolves
     expect((await shown).updated.map((x) => [x.conversationID, x.isPinned])).toEqual([[id, true]]);
     const ack = await w.acknowledged;
     expect((await record(s, id))?.isPinned).toBe(true);
@@ -53,7 +53,7 @@ describe.each<Kind>(['memory', 'idb'])('offline writes (%s)', (kind) => {
     await waitFor(c.sync.pendingWrites$, (p) => p.length === 0);
     expect(applied.get(w.mutationID)).toBe(1);
     await expectEqualToServer(c, s, USER);
-    expect(lists.at(-1)?.[0]).toBe(id); // no flicker back after the answer
+    expect(pinnedOnTop(lists.at(-1)!, id)).toBe(true); // no flicker back after the answer
   });
 
   it('offline: writes show at once, survive stop()/start(), and drain exactly once when the network is back', async () => {
