@@ -59,27 +59,35 @@ it('no task of the main thread does over 50 ms of work during a 100,000 full syn
 }, 300_000);
 
 it('a warm start at 100,000 shows its first live page within 1.3× of the time at 1,000', async () => {
-  const times: number[] = [];
-  for (const count of [1000, 100_000]) {
+  const sizes = [1000, 100_000] as const;
+  const dbs: { userID: string; dbName: string }[] = [];
+  for (const count of sizes) {
     const userID = await seeded(count);
     const dbName = `warm-${userID}`;
     const first = await openPage();
     await first('startWatching', userID, 20, { list: false, dbName });
     await first('waitFullSync');
     await first('stop');
-    // a reload: a new page over the same database, the socket and the network not needed for the first page
-    const runs: number[] = [];
-    for (let i = 0; i < 7; i++) {
+    dbs.push({ userID, dbName });
+  }
+  // a reload: a new page over the same database, the socket and the network not needed for
+  // the first page. The sizes alternate (and which goes first), so that the machine's load
+  // and the database's background work weigh on both alike.
+  const runs: number[][] = [[], []];
+  for (let i = 0; i < 7; i++) {
+    for (const k of i % 2 ? [0, 1] : [1, 0]) {
+      const { userID, dbName } = dbs[k]!;
       const call = await openPage();
       const t0 = await call<number>('startWatching', userID, 20, { list: false, dbName });
-      runs.push((await call<{ at: number }>('waitPage')).at - t0);
+      runs[k]!.push((await call<{ at: number }>('waitPage')).at - t0);
       await call('stop');
     }
-    runs.sort((a, b) => a - b);
-    times.push(runs[3]!);
-    console.log(`[first paint] warm start, ${count}: first live page after ${runs.map((r) => r.toFixed(1)).join(', ')} ms (median ${runs[3]!.toFixed(1)})`);
   }
-  expect(times[1]!).toBeLessThanOrEqual(times[0]! * 1.3);
+  const medians = runs.map((r) => [...r].sort((a, b) => a - b)[3]!);
+  sizes.forEach((count, k) =>
+    console.log(`[first paint] warm start, ${count}: first live page after ${runs[k]!.map((r) => r.toFixed(1)).join(', ')} ms (median ${medians[k]!.toFixed(1)})`),
+  );
+  expect(medians[1]!).toBeLessThanOrEqual(medians[0]! * 1.3);
 }, 300_000);
 
 it('watchPage stays equal to the head of the server’s sorted list through 500 mixed changes', async () => {
