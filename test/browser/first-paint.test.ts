@@ -58,6 +58,9 @@ it('no task of the main thread does over 50 ms of work during a 100,000 full syn
   expect(own[0]).toBeLessThanOrEqual(30);
 }, 300_000);
 
+/** reloads per size: the medians of 11 hold still on a shared machine better than of 7 */
+const RELOADS = 11;
+
 it('a warm start at 100,000 shows its first live page within 1.3× of the time at 1,000', async () => {
   const sizes = [1000, 100_000] as const;
   const dbs: { userID: string; dbName: string }[] = [];
@@ -74,7 +77,7 @@ it('a warm start at 100,000 shows its first live page within 1.3× of the time a
   // the first page. The sizes alternate (and which goes first), so that the machine's load
   // and the database's background work weigh on both alike.
   const runs: number[][] = [[], []];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < RELOADS; i++) {
     for (const k of i % 2 ? [0, 1] : [1, 0]) {
       const { userID, dbName } = dbs[k]!;
       const call = await openPage();
@@ -83,7 +86,7 @@ it('a warm start at 100,000 shows its first live page within 1.3× of the time a
       await call('stop');
     }
   }
-  const medians = runs.map((r) => [...r].sort((a, b) => a - b)[3]!);
+  const medians = runs.map((r) => [...r].sort((a, b) => a - b)[RELOADS >> 1]!);
   sizes.forEach((count, k) =>
     console.log(`[first paint] warm start, ${count}: first live page after ${runs[k]!.map((r) => r.toFixed(1)).join(', ')} ms (median ${medians[k]!.toFixed(1)})`),
   );
