@@ -25,7 +25,6 @@ import {
 
 const USER = 'erin';
 const SEEDED = 60;
-const rows = SEEDED;
 
 /** `suite.order()`: the server's own order of the user's list (SPEC §1.2), for comparison. */
 const suite = demoSuite(USER);
@@ -84,7 +83,7 @@ describe('demo page in Chromium: reloads and resets', () => {
   it('counts are right in the first frame after a reload of the page, and of a device', async () => {
     const { page } = suite.browser;
     const totals = await serverList(suite.server.url, USER);
-    expect(totals.count).toBe(rows);
+    expect(totals.count).toBe(SEEDED);
     // Every frame the devices paint, recorded from the page's first script on.
     await page.addInitScript(() => {
       type Frame = Record<string, string | undefined>;
@@ -162,7 +161,7 @@ describe('demo page in Chromium: reloads and resets', () => {
     // The bar was determinate: its total is progress$'s (the snapshot's size), no side request.
     const seen = await page.evaluate(() => (window as unknown as { progressSeen: Record<string, Seen[]> }).progressSeen);
     for (const name of ['A', 'B'] as const) {
-      expect(seen[name], `device ${name}`).toContainEqual({ loaded: String(rows), total: String(rows), value: '1.0000', text: `Full sync ${rows} / ${rows}` });
+      expect(seen[name], `device ${name}`).toContainEqual({ loaded: String(SEEDED), total: String(SEEDED), value: '1.0000', text: `Full sync ${SEEDED} / ${SEEDED}` });
     }
 
     // B goes offline and misses a change; the log is then compacted past B's cursor.
@@ -189,7 +188,7 @@ describe('demo page in Chromium: reloads and resets', () => {
     const { page } = suite.browser;
     const cachedA = await rowIDs(page, 'A');
     const cachedB = await rowIDs(page, 'B');
-    expect(cachedA.length).toBe(rows);
+    expect(cachedA.length).toBe(SEEDED);
     await suite.closeServer();
 
     for (const name of ['A', 'B'] as const) {

@@ -24,6 +24,16 @@ export function tabsOf(s: TestServer, clients: Client[], kind: Kind = 'idb', nam
   };
 }
 
+/** Two live tabs (each with a `conversations$` subscriber): `a` started first and leads, then `b`. */
+export async function leaderAndFollower(open: () => Tab): Promise<[Tab, Tab]> {
+  const [a, b] = [open(), open()];
+  for (const t of [a, b]) t.c.sync.conversations$.subscribe();
+  await a.c.sync.start();
+  await waitFor(a.c.sync.leader$, (l) => l);
+  await b.c.sync.start();
+  return [a, b];
+}
+
 /** The server's list as a tab shows it: in list order, wire fields only. */
 export async function serverView(s: TestServer): Promise<Conversation[]> {
   return (await serverList(s, USER)).sort((a, b) => compareConversations({ ...a, draftTextTime: 0 }, { ...b, draftTextTime: 0 }));

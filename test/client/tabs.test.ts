@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { peerOf, type LocalConversation } from '../../src/protocol/index.js';
 import { startServer } from '../helpers/server.js';
 import { expectEqualToServer, pinnedOnTop, serverHead, uniqueName, until, waitFor, stopAfterEach } from './harness.js';
-import { leaders, mixedChanges, serverView, showsServer, tabsOf, USER } from './tabs-harness.js';
+import { leaderAndFollower, leaders, mixedChanges, serverView, showsServer, tabsOf, USER } from './tabs-harness.js';
 
 const { servers, clients } = stopAfterEach();
 
@@ -51,11 +51,7 @@ describe('several tabs of one user', () => {
   it('a draft set in a follower reaches every tab; changes$ reports it everywhere', async () => {
     const s = await seeded(10);
     const open = tabsOf(s, clients);
-    const [a, b] = [open(), open()];
-    for (const t of [a, b]) t.c.sync.conversations$.subscribe();
-    await a.c.sync.start();
-    await waitFor(a.c.sync.leader$, (l) => l);
-    await b.c.sync.start();
+    const [a, b] = await leaderAndFollower(open);
     await b.c.sync.sync();
     const id = (await serverView(s))[5]!.conversationID;
     const seenInLeader = waitFor(a.c.sync.changes$, (x) => x.mode === 'local' && x.updated.some((r) => r.conversationID === id));
@@ -101,12 +97,8 @@ describe('several tabs of one user', () => {
   it('a frozen leader is replaced; when it thaws it follows, and the stored cursor never went back', async () => {
     const s = await seeded();
     const open = tabsOf(s, clients);
-    const [a, b] = [open(), open()];
+    const [a, b] = await leaderAndFollower(open);
     const cursors: number[] = [];
-    for (const t of [a, b]) t.c.sync.conversations$.subscribe();
-    await a.c.sync.start();
-    await waitFor(a.c.sync.leader$, (l) => l);
-    await b.c.sync.start();
     await a.c.sync.sync();
     const t0 = Date.now();
     // frozen: its messages and its socket's frames wait (a real frozen tab runs nothing)
@@ -138,11 +130,7 @@ describe('several tabs of one user', () => {
     servers.push(s);
     await s.admin('/admin/seed', { userID: USER, count: 10, peers: ['u2'] });
     const open = tabsOf(s, clients);
-    const [a, b] = [open(), open()];
-    for (const t of [a, b]) t.c.sync.conversations$.subscribe();
-    await a.c.sync.start();
-    await waitFor(a.c.sync.leader$, (l) => l);
-    await b.c.sync.start();
+    const [a, b] = await leaderAndFollower(open);
     await b.c.sync.sync();
     const id = (await serverView(s)).at(-1)!.conversationID;
     const inLeader = waitFor(a.c.sync.conversations$, (l) => pinnedOnTop(l, id));

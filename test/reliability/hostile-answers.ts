@@ -64,8 +64,7 @@ export const answers: AnswerRow[] = [
     answer: async (p, b, x, real) => {
       if (p === INCR) return env(next(x.cur, { full: true }));
       if (p !== FULL || b.cursor === undefined) return undefined;
-      const r = await rewrite(real, (e) => ({ ...e, data: { ...(e.data as object), nextCursor: b.cursor } }));
-      return r;
+      return rewrite(real, (e) => ({ ...e, data: { ...(e.data as object), nextCursor: b.cursor } }));
     },
     expect: { code: 'BAD_ANSWER' },
   },

@@ -12,7 +12,8 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replay, runSchedule, type ScheduleRun } from './schedule.js';
-import { compareConversations, peerOf, totalUnreadOf, type Cursor } from '../../src/protocol/index.js';
+import { serverActs } from './server-acts.js';
+import { compareConversations, totalUnreadOf, type Cursor } from '../../src/protocol/index.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { expectEqualToServer, makeStorage, serverHead, serverList, uniqueName, until, waitFor, wire, type Client, type Kind } from '../client/harness.js';
@@ -95,6 +96,7 @@ function expectForwardOnly(seen: Cursor[]): void {
 
 class Run implements ScheduleRun<Cmd> {
   s!: TestServer;
+  acts!: ReturnType<typeof serverActs>;
   open!: () => Tab & { dead: { now: boolean } };
   live: Array<Tab & { dead?: { now: boolean } }> = [];
   deaths: Array<{ now: boolean }> = [];
@@ -108,9 +110,10 @@ class Run implements ScheduleRun<Cmd> {
 
   async begin(): Promise<void> {
     this.s = await startServer({ syncLimit: 4 });
+    this.acts = serverActs(this.s, USER);
     const groups = IDS.filter((x) => x.startsWith('sg_'));
     await this.s.server.state.store.addMembers(groups, [USER, 'u2', 'u3']);
-    for (const x of IDS) await this.message(x);
+    for (const x of IDS) await this.acts.message(x);
     const name = uniqueName('tabs-model');
     const open = tabsOf(this.s, this.clients, this.kind, name, () => {
       const dead = { now: false };
@@ -118,10 +121,6 @@ class Run implements ScheduleRun<Cmd> {
       return { storage: watched(makeStorage(this.kind, name), this.cursors, () => dead.now) };
     });
     this.open = () => Object.assign(open(), { dead: this.deaths.at(-1)! });
-  }
-
-  private message(x: string): Promise<unknown> {
-    return this.s.admin('/admin/send_message', { conversationID: x, sendID: peerOf(x, USER) ?? 'u2', text: 'hi' });
   }
 
   private at(i: number): (Tab & { dead?: { now: boolean } }) | undefined {
@@ -141,10 +140,10 @@ class Run implements ScheduleRun<Cmd> {
     const s = this.s;
     switch (cmd.t) {
       case 'message':
-        await this.message(idOf(cmd.id));
+        await this.acts.message(idOf(cmd.id));
         return;
       case 'pin':
-        await s.call(USER, '/conversation/set_conversations', { userID: USER, conversation: { conversationID: idOf(cmd.id), isPinned: cmd.on } }).catch(() => undefined);
+        await this.acts.pin(idOf(cmd.id), cmd.on);
         return;
       case 'read':
         await s.call(USER, '/conversation/mark_as_read', { userID: USER, conversationID: idOf(cmd.id), hasReadSeq: 1_000_000 }).catch(() => undefined);
@@ -154,7 +153,7 @@ class Run implements ScheduleRun<Cmd> {
         await s.admin('/admin/delete', { userID: USER, conversationIDs: [idOf(cmd.id)] });
         return;
       case 'reset':
-        await s.admin('/admin/reset_log', { userID: USER });
+        await this.acts.resetLog();
         return;
       case 'open':
         if (this.live.length < 4) await this.openTab();

@@ -11,7 +11,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replay, runSchedule, type ScheduleRun } from './schedule.js';
-import { peerOf, type Cursor } from '../../src/protocol/index.js';
+import { serverActs } from './server-acts.js';
+import { type Cursor } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { expectEqualToServer, makeClient, uniqueName, waitFor, type Client, type Kind } from '../client/harness.js';
 
@@ -52,6 +53,7 @@ interface Device {
 
 class Run implements ScheduleRun<Cmd> {
   s!: TestServer;
+  acts!: ReturnType<typeof serverActs>;
   applied = new Map<string, number>();
   devices: Device[] = [];
   /** what each write call was told: its mutation ID and, once settled, the cursor or the refusal */
@@ -62,13 +64,10 @@ class Run implements ScheduleRun<Cmd> {
 
   async begin(): Promise<void> {
     this.s = await startServer({ syncLimit: 4, onMutation: (e) => !e.repeat && this.applied.set(e.mutationID, (this.applied.get(e.mutationID) ?? 0) + 1) });
+    this.acts = serverActs(this.s, USER);
     await this.s.server.state.store.addMembers(IDS.filter((x) => x.startsWith('sg_')), [USER, 'u2']);
-    for (const x of IDS) await this.message(x);
+    for (const x of IDS) await this.acts.message(x);
     for (const i of [0, 1]) this.devices.push(await this.device(uniqueName(`dev${i}`)));
-  }
-
-  private message(x: string): Promise<unknown> {
-    return this.s.admin('/admin/send_message', { conversationID: x, sendID: peerOf(x, USER) ?? 'u2', text: 'hi' });
   }
 
   private async device(name: string, net = { down: false, lose: 0 }): Promise<Device> {
@@ -89,7 +88,6 @@ class Run implements ScheduleRun<Cmd> {
   }
 
   async exec(cmd: Cmd): Promise<void> {
-    const s = this.s;
     switch (cmd.t) {
       case 'pin':
       case 'mute':
@@ -110,13 +108,13 @@ class Run implements ScheduleRun<Cmd> {
         return;
       }
       case 'message':
-        await this.message(idOf(cmd.id));
+        await this.acts.message(idOf(cmd.id));
         return;
       case 'serverPin':
-        await s.call(USER, '/conversation/set_conversations', { userID: USER, conversation: { conversationID: idOf(cmd.id), isPinned: cmd.on } }).catch(() => undefined);
+        await this.acts.pin(idOf(cmd.id), cmd.on);
         return;
       case 'reset':
-        await s.admin('/admin/reset_log', { userID: USER });
+        await this.acts.resetLog();
         return;
       case 'offline':
         this.devices[cmd.d]!.net.down = cmd.on;
