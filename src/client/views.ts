@@ -8,7 +8,7 @@ import type { LocalConversation } from '../protocol/index.js';
 import type { LocalDiff, Totals } from '../storage/types.js';
 import { createLiveList } from './live-list.js';
 import { createTotals } from './totals.js';
-import { createWindow, type LiveWindow, type SettledRead, type WindowEvent } from './window.js';
+import { checkLimit, createWindow, type LiveWindow, type SettledRead, type WindowEvent } from './window.js';
 
 export interface WatchPageOptions {
   /** Rows in the window. Default 20; `setLimit` on the result grows or shrinks it. */
@@ -47,11 +47,7 @@ export function createViews(read: SettledRead): Views {
   return {
     conversations$: live.conversations$,
     totalUnread$: totals.totalUnread$,
-    watchPage: (opts = {}) => {
-      const limit = opts.limit ?? 20;
-      if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
-      return createWindow(limit, read, listen);
-    },
+    watchPage: (opts = {}) => createWindow(checkLimit(opts.limit ?? 20), read, listen),
     commit(diff, t) {
       live.fold(diff);
       if (t) totals.set(t);

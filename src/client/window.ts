@@ -36,6 +36,12 @@ export interface LiveWindow extends Observable<PageView> {
 /** Reads storage after the writes before it (the replica's queue), or `null` when not started. */
 export type SettledRead = <T>(read: (s: StorageAdapter) => Promise<T>) => Promise<T>;
 
+/** A window's row count: a positive integer (`watchPage({ limit })`, `setLimit`). */
+export function checkLimit(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError('limit must be a positive integer');
+  return n;
+}
+
 export function createWindow(limit0: number, read: SettledRead, events: (fn: (e: WindowEvent) => void) => () => void): LiveWindow {
   const subs = new Set<Subscriber<PageView>>();
   let limit = limit0;
@@ -49,10 +55,12 @@ export function createWindow(limit0: number, read: SettledRead, events: (fn: (e:
   /** the rows shown are the server's preview, not storage's */
   let previewing = false;
 
+  /** What subscribers see now, or `null` while there is nothing to show yet. */
+  const view = (): PageView | null => (!totals || loading ? null : { items: items.slice(0, limit), total: totals.count, unreadTotal: totals.unread });
+
   const emit = (): void => {
-    if (!totals || loading) return;
-    const v: PageView = { items: items.slice(0, limit), total: totals.count, unreadTotal: totals.unread };
-    for (const s of [...subs]) s.next(v);
+    const v = view();
+    if (v) for (const s of [...subs]) s.next(v);
   };
 
   const fail = (e: unknown): void => {
@@ -138,7 +146,10 @@ export function createWindow(limit0: number, read: SettledRead, events: (fn: (e:
     if (subs.size === 1) {
       off = events(onEvent);
       load();
-    } else if (totals && !loading) s.next({ items: items.slice(0, limit), total: totals.count, unreadTotal: totals.unread });
+    } else {
+      const v = view();
+      if (v) s.next(v);
+    }
     return () => {
       subs.delete(s);
       if (subs.size > 0) return;
@@ -150,8 +161,7 @@ export function createWindow(limit0: number, read: SettledRead, events: (fn: (e:
     };
   }) as LiveWindow;
   obs.setLimit = (n: number) => {
-    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError('limit must be a positive integer');
-    const grow = n > limit;
+    const grow = checkLimit(n) > limit;
     limit = n;
     if (subs.size === 0 || loading) return;
     if (grow && more) load(true);
