@@ -78,8 +78,11 @@ export function createSender(c: SenderConfig): Sender {
     inFlight.add(e.mutationID);
     let ok = true;
     try {
-      if (!(await c.replica.attempt(e.mutationID))) return;
-      const [endpoint, body] = request(e);
+      // the entry as counted: a call merged into it after `pump` read it is in it, and
+      // none merges in after this (a sent entry takes no merge)
+      const sent = await c.replica.attempt(e.mutationID);
+      if (!sent) return;
+      const [endpoint, body] = request(sent);
       const ack = await c.transport.post(endpoint, body, readWriteAnswer);
       await c.replica.settle(e.mutationID, { ack });
       c.accepted(ack);

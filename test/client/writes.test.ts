@@ -164,6 +164,26 @@ describe.each<Kind>(['memory', 'idb'])('offline writes (%s)', (kind) => {
     await expectEqualToServer(c, s, USER);
   });
 
+  it('two quick writes to one conversation, online: both reach the server (a merge into a write being sent is not lost)', async () => {
+    const { s } = await server();
+    const { c } = client(s, kind);
+    await startLive(c);
+    const ids = (await c.sync.getPage({ limit: 8 })).items.map((x) => x.conversationID);
+    const acks: Promise<Cursor>[] = [];
+    // as an app does it: the second tap right after the first resolved, within one turn
+    for (const id of ids) {
+      const pin = await c.sync.setConversation(id, { isPinned: true });
+      const mute = await c.sync.setConversation(id, { recvMsgOpt: 2 });
+      acks.push(pin.acknowledged, mute.acknowledged);
+    }
+    await Promise.all(acks);
+    await waitFor(c.sync.pendingWrites$, (p) => p.length === 0);
+    const onServer = await serverList(s, USER);
+    for (const id of ids) expect(onServer.find((x) => x.conversationID === id)).toMatchObject({ isPinned: true, recvMsgOpt: 2 });
+    await c.sync.sync();
+    await expectEqualToServer(c, s, USER);
+  });
+
   it('two writes to one conversation queued offline go out as one request; bad arguments are refused before anything is queued', async () => {
     const { s, applied } = await server();
     const { c, net } = client(s, kind);
