@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs, retentionOf } from '../../src/server/cli-args.js';
+import pg from 'pg';
 import { freshDatabase } from '../helpers/postgres.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -66,6 +67,41 @@ describe('convsync-server CLI', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(first.io.stderr + second.io.stderr).toBe('');
+  });
+
+  it('--store postgres://: a connection terminated in the middle of a write fails that request, not the process', async () => {
+    const db = await freshDatabase('cli_drop');
+    const run = await startCli(['--port', '0', '--host', '127.0.0.1', '--admin', '--quiet', '--store', db]);
+    let died = false;
+    void run.exited.then(() => (died = true));
+    await postJSON(run.url, '/admin/seed', { userID: 'u1', count: 3 });
+    const { token } = (await postJSON(run.url, '/admin/token', { userID: 'u1' })).data;
+    const id = (await postJSON(run.url, '/conversation/get_full_conversation_ids', { userID: 'u1' }, token)).data.conversationIDs[0];
+    const set = (ex: string) => postJSON(run.url, '/conversation/set_conversations', { userID: 'u1', conversation: { conversationID: id, ex } }, token);
+    // hold the user's head row, so the server's write waits on it with its connection checked out
+    const holder = new pg.Client({ connectionString: db });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query("SELECT 1 FROM convsync_heads WHERE user_id = 'u1' FOR UPDATE");
+      const answer = set('lost');
+      const waiting = "SELECT pid FROM pg_stat_activity WHERE application_name = 'convsync' AND wait_event_type = 'Lock'";
+      let pids: Array<{ pid: number }> = [];
+      for (let i = 0; i < 200 && pids.length === 0; i++) pids = (await holder.query(waiting)).rows; // bounded: the database has no event for it
+      expect(pids.length).toBeGreaterThan(0);
+      await holder.query('SELECT pg_terminate_backend($1)', [pids[0]!.pid]);
+      await holder.query('ROLLBACK');
+      expect((await answer).errCode).not.toBe(0);
+    } finally {
+      await holder.end();
+    }
+    // the same process serves the next write
+    expect((await set('kept')).errCode).toBe(0);
+    const list = await postJSON(run.url, '/conversation/get_full_conversations', { userID: 'u1' }, token);
+    expect(JSON.stringify(list)).toContain('"ex":"kept"');
+    expect(died).toBe(false);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
   });
 
   it('prints the listening line, serves, and exits cleanly on SIGTERM', async () => {

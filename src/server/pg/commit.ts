@@ -13,6 +13,7 @@ import { diff } from '../diff.js';
 import { MUTATIONS_REMEMBERED, type Announce, type Commit, type CommitResult, type Edit } from '../ports.js';
 import { newLogID, type LogHead } from '../version-log.js';
 import { createHeads } from './reads.js';
+import { transaction } from './transaction.js';
 
 /** The channel every instance listens on; the payload is `{"u": userID, "s": frameSeq}`. */
 export const CHANNEL = 'convsync_frames';
@@ -29,23 +30,6 @@ interface LockedHead extends LogHead {
   mutationSeq: number;
   /** the first answer of the mutation ID asked for, when remembered */
   first: Cursor | null;
-}
-
-/** Runs `fn` in a transaction on one pooled connection; rolls back on any error. */
-export async function transaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await c.query('BEGIN');
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (e) {
-    await c.query('ROLLBACK').catch((err: Error) => (broken = err));
-    throw e;
-  } finally {
-    c.release(broken);
-  }
 }
 
 /** Locks the head row of `userID` (created first when missing) and looks `mutationID` up. */

@@ -5,6 +5,7 @@
  * one of them migrates and the others find it done.
  */
 import type { Pool } from 'pg';
+import { transaction } from './transaction.js';
 
 /** Statements that take the schema from version i to i + 1 (index i). */
 export const MIGRATIONS: readonly string[] = [
@@ -82,10 +83,8 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const MIGRATION_LOCK = 0x636f6e76; // "conv"
 
 /** Creates or migrates the schema; refuses a database whose schema is newer than this code. */
-export async function migrate(pool: Pool): Promise<number> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
+export function migrate(pool: Pool): Promise<number> {
+  return transaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await c.query('CREATE TABLE IF NOT EXISTS convsync_schema (version integer NOT NULL)');
     const r = await c.query<{ version: number }>('SELECT version FROM convsync_schema');
@@ -96,12 +95,6 @@ export async function migrate(pool: Pool): Promise<number> {
     for (let v = from; v < SCHEMA_VERSION; v++) await c.query(MIGRATIONS[v]!);
     if (r.rows.length === 0) await c.query('INSERT INTO convsync_schema (version) VALUES ($1)', [SCHEMA_VERSION]);
     else if (from < SCHEMA_VERSION) await c.query('UPDATE convsync_schema SET version = $1', [SCHEMA_VERSION]);
-    await c.query('COMMIT');
     return SCHEMA_VERSION;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
+  });
 }
