@@ -1,9 +1,13 @@
 /**
  * examples/react as a user builds it: the packed tarball installed into a scratch project
- * with `npm install <tarball> react react-dom` (offline: from npm's cache, which `npm ci`
- * filled; no registry is asked), bundled by the example's own build.mjs with esbuild, and
+ * with `npm install <tarball> react react-dom`, bundled by the example's own build.mjs with esbuild, and
  * served by the reference server to Chromium. The list shows the server's rows and
  * totals; pin, mark-read and scrolling to the end work.
+ *
+ * No registry is asked and npm's cache is not read (a fresh machine's cache holds the
+ * tarballs `npm ci` fetched, not the package documents a version range needs): every
+ * package the install needs is packed from the repository's node_modules beside the
+ * tarball, and installed from those files with an empty cache.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -23,8 +27,21 @@ let page: Page;
 /** what `npm install` put into the scratch project */
 let installed: string[] = [];
 
-const version = (pkg: string): string => (JSON.parse(readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
-const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const sh = (cmd: string, args: string[]) =>
+  execFileSync(cmd, args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_cache: path.join(project, '.npm-cache') } });
+
+/** `names` and everything they depend on, as installed in the repository's node_modules. */
+function closure(names: string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
+  };
+  names.forEach(visit);
+  return [...seen];
+}
 
 /** The package is packed from dist/: built again when a source is newer (or it is missing). */
 function ensureBuilt(): void {
@@ -42,9 +59,12 @@ beforeAll(async () => {
   writeFileSync(path.join(project, 'package.json'), '{"name":"react-example","private":true,"type":"module"}');
   for (const f of ['index.html', 'build.mjs', 'src']) cpSync(path.join(root, 'examples/react', f), path.join(project, f), { recursive: true });
   try {
-    sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`, `react@${version('react')}`, `react-dom@${version('react-dom')}`]);
+    const own = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const deps = closure([...Object.keys(own.dependencies), 'react', 'react-dom']);
+    const packed = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', ...deps.map((d) => path.join(root, 'node_modules', d))])) as Array<{ filename: string }>;
+    sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`, ...packed.map((p) => `./${p.filename}`)]);
   } catch (e) {
-    throw new Error(`npm install --offline failed (npm ci fills the cache it reads): ${(e as { stderr?: string }).stderr ?? e}`);
+    throw new Error(`npm install --offline failed: ${(e as { stderr?: string }).stderr ?? e}`);
   }
   installed = readdirSync(path.join(project, 'node_modules')).filter((n) => !n.startsWith('.'));
   // the build tool: the repository's esbuild (after the install, which would prune it)
