@@ -5,18 +5,18 @@
 import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { issueToken, newTokenSecret } from './auth.js';
-import { createRequestHandler } from './http.js';
+import { createRequestHandler } from './http/handler.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { buildRoutes } from './routes.js';
+import { buildRoutes } from './http/routes.js';
 import { ConversationService, type MutationEvent } from './service.js';
-import { MemoryConversationStore } from './memory-store.js';
-import { openStore, retentionTimer, type StoreSpec, type RetentionOptions } from './open-store.js';
+import { MemoryConversationStore } from './stores/memory/store.js';
+import { openStore, retentionTimer, type StoreSpec, type RetentionOptions } from './stores/open.js';
 import type { ConversationStore } from './ports.js';
-import { WsHub } from './ws-hub.js';
-import { loadWebSocketServer } from './ws-load.js';
-import { DEFAULT_MAX_SOCKETS_PER_USER, DEFAULT_MAX_UNAUTHENTICATED_SOCKETS, limitOption } from './ws-limits.js';
-import { checkAllowedHosts, hostRule } from './request-guard.js';
+import { WsHub } from './ws/hub.js';
+import { loadWebSocketServer } from './ws/load.js';
+import { DEFAULT_MAX_SOCKETS_PER_USER, DEFAULT_MAX_UNAUTHENTICATED_SOCKETS, limitOption } from './ws/limits.js';
+import { checkAllowedHosts, hostRule } from './http/request-guard.js';
 
 export const DEFAULT_SYNC_LIMIT = 200;
 /** default of `headersTimeoutMs` and `requestTimeoutMs` */

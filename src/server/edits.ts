@@ -3,9 +3,9 @@
  * the stored record to the new one, for `ConversationWrites.commit`.
  */
 import type { Conversation } from '../protocol/index.js';
-import { notFound } from './api-error.js';
+import { notFound } from './http/api-error.js';
 import type { Edit } from './ports.js';
-import type { ConversationSettings } from './validate-request.js';
+import type { ConversationSettings } from './http/validate-request.js';
 
 /**
  * set_conversations: the given settings over the stored record; 1004 when there is none.

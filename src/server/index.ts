@@ -3,8 +3,8 @@ import type { Cursor } from '../protocol/index.js';
 
 export { createServer, createServerState, DEFAULT_SYNC_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from './create-server.js';
 export type { ConvSyncServer, CreateServerOptions, ServerState } from './create-server.js';
-export { MemoryConversationStore } from './memory-store.js';
-export type { MemoryStoreSnapshot } from './memory-store.js';
+export { MemoryConversationStore } from './stores/memory/store.js';
+export type { MemoryStoreSnapshot } from './stores/memory/store.js';
 export { MUTATIONS_REMEMBERED } from './ports.js';
 export type {
   Announce,
@@ -22,8 +22,8 @@ export type {
   SortedPage,
   Unsubscribe,
 } from './ports.js';
-export { openStore, openPostgresStore, isPostgresURL, DEFAULT_PG_RETENTION, DEFAULT_RETENTION_INTERVAL_MS } from './open-store.js';
-export type { OpenedStore, PostgresStore, PostgresStoreOptions, RetentionOptions, StoreSpec } from './open-store.js';
+export { openStore, openPostgresStore, isPostgresURL, DEFAULT_PG_RETENTION, DEFAULT_RETENTION_INTERVAL_MS } from './stores/open.js';
+export type { OpenedStore, PostgresStore, PostgresStoreOptions, RetentionOptions, StoreSpec } from './stores/open.js';
 export { MissingPeerError } from './optional.js';
 export { VersionLog, LogState, newLogID } from './version-log.js';
 export type { LogChanges, LogEntry, LogHead, LogStateValue, VersionLogSnapshot } from './version-log.js';
@@ -43,8 +43,8 @@ export { Metrics } from './metrics.js';
 export type { WsRefusal } from './metrics.js';
 export { jsonLineLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
-export { ApiError } from './api-error.js';
-export { MAX_BODY_BYTES } from './http.js';
-export { CLOSE_AUTH, CLOSE_MALFORMED } from './ws-hub.js';
-export { CLOSE_TOO_MANY, DEFAULT_MAX_SOCKETS_PER_USER, DEFAULT_MAX_UNAUTHENTICATED_SOCKETS } from './ws-limits.js';
-export { LOOPBACK_HOSTS } from './request-guard.js';
+export { ApiError } from './http/api-error.js';
+export { MAX_BODY_BYTES } from './http/handler.js';
+export { CLOSE_AUTH, CLOSE_MALFORMED } from './ws/hub.js';
+export { CLOSE_TOO_MANY, DEFAULT_MAX_SOCKETS_PER_USER, DEFAULT_MAX_UNAUTHENTICATED_SOCKETS } from './ws/limits.js';
+export { LOOPBACK_HOSTS } from './http/request-guard.js';

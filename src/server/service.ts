@@ -10,9 +10,9 @@ import { privacyEdit, readEdit, removeEdit, settingsEdit } from './edits.js';
 import type { Metrics } from './metrics.js';
 import { framesTo, type WriteEffect } from './notifications.js';
 import type { Announce, Commit, CommitResult, ConversationStore, Edit } from './ports.js';
-import { seedPlan } from './seed.js';
-import { sendMessage, type SentMessage } from './send-message.js';
-import type { ConversationSettings } from './validate-request.js';
+import { seedPlan } from './admin/seed.js';
+import { sendMessage, type SentMessage } from './admin/send-message.js';
+import type { ConversationSettings } from './http/validate-request.js';
 import type { LogHead } from './version-log.js';
 
 /** The answer of `/admin/seed`. */

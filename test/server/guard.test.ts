@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/server/cli-args.js';
-import { adminCallAllowed, hostRule, sameOrigin } from '../../src/server/request-guard.js';
+import { adminCallAllowed, hostRule, sameOrigin } from '../../src/server/http/request-guard.js';
 import { httpRequest, rawConnection, upgrade } from '../helpers/raw-http.js';
 import { serversClosedAfterEach } from '../helpers/server.js';
 

@@ -17,7 +17,7 @@ import {
   type Conversation,
   type Obj,
   type RecvMsgOpt,
-} from '../protocol/index.js';
+} from '../../protocol/index.js';
 
 const B = 'body';
 export const MAX_IDS_PER_REQUEST = 10_000;

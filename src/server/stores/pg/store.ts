@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { Conversation, ServerFrame } from '../../protocol/index.js';
-import type { Logger } from '../logger.js';
+import type { Conversation, ServerFrame } from '../../../protocol/index.js';
+import type { Logger } from '../../logger.js';
 import type {
   Announce,
   Commit,
@@ -20,8 +20,8 @@ import type {
   RetentionPolicy,
   SortedPage,
   Unsubscribe,
-} from '../ports.js';
-import type { LogChanges, LogHead } from '../version-log.js';
+} from '../../ports.js';
+import type { LogChanges, LogHead } from '../../version-log.js';
 import { commitTx, compactTx, resetTx } from './commit.js';
 import { pgDirectory } from './directory.js';
 import type { FeedStats, PgFeed } from './feed.js';

@@ -3,9 +3,9 @@
  * or a `postgres://` URL, whose module (and `pg`) is imported only then; and the timer
  * that applies the retention policy.
  */
-import type { Logger } from './logger.js';
-import { MemoryConversationStore } from './memory-store.js';
-import type { ConversationStore, RetentionPolicy } from './ports.js';
+import type { Logger } from '../logger.js';
+import { MemoryConversationStore } from './memory/store.js';
+import type { ConversationStore, RetentionPolicy } from '../ports.js';
 
 /** Options of `openPostgresStore`. */
 export interface PostgresStoreOptions {

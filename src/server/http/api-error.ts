@@ -1,4 +1,4 @@
-import { ErrCode, type ErrCodeValue } from '../protocol/index.js';
+import { ErrCode, type ErrCodeValue } from '../../protocol/index.js';
 
 /** An error that becomes an envelope with this errCode (and the matching HTTP status). */
 export class ApiError extends Error {

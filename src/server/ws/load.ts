@@ -3,7 +3,7 @@
  * starts, and says to install it when it is missing.
  */
 import type { WebSocketServer } from 'ws';
-import { loadPeer } from './optional.js';
+import { loadPeer } from '../optional.js';
 
 /** The `WebSocketServer` class of `ws`, imported now. */
 export type WebSocketServerCtor = typeof WebSocketServer;

@@ -7,11 +7,11 @@
  * announced frames, the head and the `NOTIFY` together.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { Conversation, Cursor, ServerFrame } from '../../protocol/index.js';
-import { unreadCountOf } from '../../protocol/index.js';
-import { diff } from '../diff.js';
-import { MUTATIONS_REMEMBERED, type Announce, type Commit, type CommitResult, type Edit } from '../ports.js';
-import { newLogID, type LogHead } from '../version-log.js';
+import type { Conversation, Cursor, ServerFrame } from '../../../protocol/index.js';
+import { unreadCountOf } from '../../../protocol/index.js';
+import { diff } from '../../diff.js';
+import { MUTATIONS_REMEMBERED, type Announce, type Commit, type CommitResult, type Edit } from '../../ports.js';
+import { newLogID, type LogHead } from '../../version-log.js';
 import { createHeads } from './reads.js';
 import { transaction } from './transaction.js';
 

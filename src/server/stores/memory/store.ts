@@ -6,10 +6,10 @@
  * throws leaves none of them, and a commit that changes no field records no version. A
  * database implementation runs the same thing inside one transaction.
  */
-import { unreadCountOf, type Conversation, type Cursor, type ServerFrame } from '../protocol/index.js';
+import { unreadCountOf, type Conversation, type Cursor, type ServerFrame } from '../../../protocol/index.js';
 import { LocalFeed } from './local-feed.js';
-import { diff } from './diff.js';
-import { cmpID, UserData } from './memory-user.js';
+import { diff } from '../../diff.js';
+import { cmpID, UserData } from './user.js';
 import {
   MUTATIONS_REMEMBERED,
   type Announce,
@@ -21,8 +21,8 @@ import {
   type RetentionPolicy,
   type SortedPage,
   type Unsubscribe,
-} from './ports.js';
-import type { LogChanges, LogHead, VersionLogSnapshot } from './version-log.js';
+} from '../../ports.js';
+import type { LogChanges, LogHead, VersionLogSnapshot } from '../../version-log.js';
 
 /** Everything a `MemoryConversationStore` holds, as plain data in a stable order (tests, debugging). */
 export interface MemoryStoreSnapshot {

@@ -4,9 +4,9 @@
  * once per member through the function it is given.
  */
 import { randomBytes } from 'node:crypto';
-import { conversationTypeOf, defaultConversation, peerOf, type Conversation, type LatestMsg } from '../protocol/index.js';
-import { badArgs, notFound } from './api-error.js';
-import type { ConversationDirectory, Edit } from './ports.js';
+import { conversationTypeOf, defaultConversation, peerOf, type Conversation, type LatestMsg } from '../../protocol/index.js';
+import { badArgs, notFound } from '../http/api-error.js';
+import type { ConversationDirectory, Edit } from '../ports.js';
 
 /** OpenIM's content type of a text message */
 export const TEXT_CONTENT_TYPE = 101;

@@ -4,9 +4,9 @@
  * listening connection. Loaded by `openStore` only when a `postgres://` URL is given.
  */
 import type { ClientConfig, Pool } from 'pg';
-import { silentLogger } from '../logger.js';
-import type { PostgresStoreOptions } from '../open-store.js';
-import { loadPeer } from '../optional.js';
+import { silentLogger } from '../../logger.js';
+import type { PostgresStoreOptions } from '../open.js';
+import { loadPeer } from '../../optional.js';
 import { PgFeed } from './feed.js';
 import { migrate } from './schema.js';
 import { PostgresConversationStore } from './store.js';

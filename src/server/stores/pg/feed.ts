@@ -17,9 +17,9 @@
  * still kept (`framesKeepMs`, 10 minutes by default).
  */
 import type { Client, Notification, Pool } from 'pg';
-import type { ServerFrame } from '../../protocol/index.js';
-import type { Logger } from '../logger.js';
-import type { Unsubscribe } from '../ports.js';
+import type { ServerFrame } from '../../../protocol/index.js';
+import type { Logger } from '../../logger.js';
+import type { Unsubscribe } from '../../ports.js';
 import { CHANNEL, type SeqFrame } from './commit.js';
 
 interface Followed {

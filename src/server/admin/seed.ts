@@ -8,7 +8,7 @@
  * `/admin/send_message` reaches them.
  */
 import { randomBytes } from 'node:crypto';
-import { defaultConversation, singleChatID, type Conversation, type ConversationType, type RecvMsgOpt } from '../protocol/index.js';
+import { defaultConversation, singleChatID, type Conversation, type ConversationType, type RecvMsgOpt } from '../../protocol/index.js';
 import { TEXT_CONTENT_TYPE } from './send-message.js';
 
 const FIRST = ['Ada', 'Bo', 'Chen', 'Dana', 'Emil', 'Fatima', 'Goro', 'Hana', 'Ivan', 'Jia', 'Kofi', 'Lena', 'Mateo', 'Nia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Vik', 'Wen', 'Yara', 'Zoe'];

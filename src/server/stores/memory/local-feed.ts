@@ -2,8 +2,8 @@
  * The feed of a store that lives in one process (the memory store): announced frames go to
  * the subscribers at once, synchronously, so they leave in commit order.
  */
-import type { ServerFrame } from '../protocol/index.js';
-import type { ConversationFeed, Unsubscribe } from './ports.js';
+import type { ServerFrame } from '../../../protocol/index.js';
+import type { ConversationFeed, Unsubscribe } from '../../ports.js';
 
 /** Subscribers of one process; `emit` hands them a user's frames in order. */
 export class LocalFeed implements ConversationFeed {

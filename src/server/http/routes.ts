@@ -1,10 +1,10 @@
 /** The POST endpoints of SPEC §3.1, §3.2 and §3.4. */
-import { ErrCode, type Cursor } from '../protocol/index.js';
+import { ErrCode, type Cursor } from '../../protocol/index.js';
 import { ApiError } from './api-error.js';
-import { issueToken } from './auth.js';
-import type { Decision } from './decision.js';
-import type { Metrics } from './metrics.js';
-import type { ConversationService } from './service.js';
+import { issueToken } from '../auth.js';
+import type { Decision } from '../decision.js';
+import type { Metrics } from '../metrics.js';
+import type { ConversationService } from '../service.js';
 import * as v from './validate-request.js';
 
 export interface RouteContext {

@@ -14,11 +14,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrCode, httpStatusOf, ShapeError, type ErrCodeValue } from '../protocol/index.js';
+import { ErrCode, httpStatusOf, ShapeError, type ErrCodeValue } from '../../protocol/index.js';
 import { ApiError } from './api-error.js';
-import { tokenFromHeaders, verifyToken } from './auth.js';
-import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import { tokenFromHeaders, verifyToken } from '../auth.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import { adminCallAllowed, cors, isAdminPath } from './request-guard.js';
 import type { Route } from './routes.js';
 import { serveStatic } from './static.js';

@@ -3,7 +3,7 @@
  * and `/admin/seed`): explicit members and conversation details in two tables; whoever
  * holds a record of a conversation takes part too (the `conversation_id` index).
  */
-import type { ConversationDirectory, ConversationInfo, MemberInfo } from '../ports.js';
+import type { ConversationDirectory, ConversationInfo, MemberInfo } from '../../ports.js';
 import type { Queryable } from './reads.js';
 
 interface InfoRow {

@@ -16,12 +16,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer, WebSocket, RawData } from 'ws';
-import type { WebSocketServerCtor } from './ws-load.js';
-import { isObj, type ServerFrame } from '../protocol/index.js';
-import { verifyToken } from './auth.js';
-import type { Metrics, WsRefusal } from './metrics.js';
-import type { Logger } from './logger.js';
-import { CLOSE_TOO_MANY, SocketLimits, timerAt } from './ws-limits.js';
+import type { WebSocketServerCtor } from './load.js';
+import { isObj, type ServerFrame } from '../../protocol/index.js';
+import { verifyToken } from '../auth.js';
+import type { Metrics, WsRefusal } from '../metrics.js';
+import type { Logger } from '../logger.js';
+import { CLOSE_TOO_MANY, SocketLimits, timerAt } from './limits.js';
 
 export const CLOSE_AUTH = 4401;
 export const CLOSE_MALFORMED = 4400;

@@ -1,6 +1,6 @@
 /** One user's data in the memory store: records, log, mutation IDs, cached orders. */
-import { compareConversations, totalUnreadOf, type Conversation, type Cursor } from '../protocol/index.js';
-import { VersionLog } from './version-log.js';
+import { compareConversations, totalUnreadOf, type Conversation, type Cursor } from '../../../protocol/index.js';
+import { VersionLog } from '../../version-log.js';
 
 /** Ascending string order (the order of IDs everywhere). */
 export function cmpID(a: string, b: string): number {

@@ -5,9 +5,9 @@
  * order (an index on `(user_id, pinned, sort_time, conversation_id)`).
  */
 import type { Pool, PoolClient } from 'pg';
-import type { Conversation } from '../../protocol/index.js';
-import type { ConversationReads, SortedPage } from '../ports.js';
-import { newLogID, type LogChanges, type LogEntry, type LogHead, type LogStateValue } from '../version-log.js';
+import type { Conversation } from '../../../protocol/index.js';
+import type { ConversationReads, SortedPage } from '../../ports.js';
+import { newLogID, type LogChanges, type LogEntry, type LogHead, type LogStateValue } from '../../version-log.js';
 
 /** A pool or a client inside a transaction. */
 export type Queryable = Pool | PoolClient;
