@@ -76,8 +76,10 @@ it('a database killed mid-transaction: 503 + Retry-After meanwhile, the same pro
   await queued; // applied locally, offline-style
   await waitFor(client.sync.pendingWrites$, (p) => p.some((w) => w.conversationID === ids[3]));
 
-  cluster.start();
+  cluster.start(); // returns once PostgreSQL accepts connections
+  const back = performance.now();
   await until(async () => (await probe(a, '/readyz')) === 200 && (await probe(b, '/readyz')) === 200, 60_000, 'both instances ready');
+  console.log(`[outage] both instances ready ${Math.round(performance.now() - back)} ms after the database was back`);
 
   // a write through B reaches the socket on A: the listening connection is back and caught up
   const heard = sock.next((f) => f.type === 'conversation.changed');
