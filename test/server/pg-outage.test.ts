@@ -59,15 +59,19 @@ it('a database killed mid-transaction: 503 + Retry-After meanwhile, the same pro
     20_000,
     'the write to wait for the lock',
   );
+  const killed = performance.now();
   await cluster.kill();
 
   const cut = await inFlight;
+  const toAnswer = performance.now() - killed;
   expect(cut.status).toBe(503);
   expect(cut.body.errCode).toBe(503);
   expect(cut.headers.get('retry-after')).toBe('1');
 
   // while the database is away
+  const t0 = performance.now();
   const away = await pin(b, ids[2]!);
+  console.log(`[outage] the write in flight answered 503 ${Math.round(toAnswer)} ms after the kill; a write while away in ${Math.round(performance.now() - t0)} ms`);
   expect([away.status, away.body.errCode, away.headers.get('retry-after')]).toEqual([503, 503, '1']);
   expect(await probe(a, '/healthz')).toBe(200);
   expect(await probe(a, '/readyz')).toBe(503);
