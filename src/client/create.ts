@@ -34,6 +34,8 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
   const leader$ = createHub<boolean>(false);
 
   let session: Session | null = null;
+  /** the session whose tab link is open: a stopping leader still announces what it commits while it drains */
+  let announcer: Session | null = null;
   let starting: Promise<void> | null = null;
   // what the app watches waits for the store to be open (subscribing before start() is fine)
   let onOpen: () => void = () => {};
@@ -59,7 +61,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
   const toChanges = changesOf((c) => {
     changes$.next(c);
     // a large change (a full sync) is not copied to every tab: they read their list again
-    if (c.added.length + c.updated.length + c.removed.length <= ANNOUNCED_IDS) session?.link.changes(c);
+    if (c.added.length + c.updated.length + c.removed.length <= ANNOUNCED_IDS) announcer?.link.changes(c);
   });
 
   const need = (): Session => {
@@ -107,7 +109,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
         if (c.settled) writes.settled(c.settled);
         if (c.end) return;
         const ids = [...c.diff.added, ...c.diff.updated].map((r) => r.conversationID).concat(c.diff.removed);
-        session?.link.commit(c.reload || ids.length > ANNOUNCED_IDS ? null : ids, session.replica.cursor, c.outbox ?? false, c.settled ?? []);
+        announcer?.link.commit(c.reload || ids.length > ANNOUNCED_IDS ? null : ids, announcer.replica.cursor, c.outbox ?? false, c.settled ?? []);
       },
       tabs: {
         commit(ids, cursor, outbox, settled) {
@@ -140,6 +142,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
         },
       },
     });
+    announcer = session;
     onStatus({ type: 'restored', hasSynced: session.replica.cursor !== null });
     onOpen();
     pending.reload();
@@ -153,6 +156,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
     session = null;
     whenOpen = new Promise<void>((r) => (onOpen = r));
     await s?.stop().catch(() => {});
+    if (announcer === s) announcer = null;
     writes.stopped();
     pending.reset();
     onStatus(error ? { type: 'stop', error } : { type: 'stop' });

@@ -188,11 +188,13 @@ export async function startSession(o: ResolvedOptions, storage: StorageAdapter, 
       stopped = true;
       const d = duties;
       duties = null;
+      // drain before handing over: what this leader commits while it stops is in storage and
+      // announced (the lock is still held) before the next leader reads the list
+      await (await d?.catch(() => null))?.stop();
+      await replica.halt();
       link.close();
       if (h.metrics.leader) h.onLeader(false);
       h.metrics.leader = false;
-      await (await d?.catch(() => null))?.stop();
-      await replica.halt();
       await storage.close();
     },
   };

@@ -18,26 +18,11 @@ import type { StorageAdapter } from '../../src/storage/types.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { expectEqualToServer, makeStorage, serverHead, serverList, uniqueName, until, waitFor, wire, type Client, type Kind } from '../client/harness.js';
 import { tabsOf, USER, type Tab } from '../client/tabs-harness.js';
+import { FOUND, type Cmd } from './tabs-commands.js';
 
 const IDS = [...Array.from({ length: 8 }, (_, i) => `sg_t${i}`), 'si_u1_u2', 'si_u1_u3'] as const;
 const idOf = (i: number): string => IDS[i % IDS.length]!;
 const SOAK = Number(process.env.CONVSYNC_TABS_SOAK ?? 0);
-
-type Cmd =
-  | { t: 'message'; id: number }
-  | { t: 'pin'; id: number; on: boolean }
-  | { t: 'read'; id: number }
-  | { t: 'delete'; id: number }
-  | { t: 'reset' }
-  | { t: 'open' }
-  | { t: 'close'; i: number }
-  | { t: 'crash'; i: number }
-  | { t: 'freeze' }
-  | { t: 'thaw' }
-  | { t: 'draft'; i: number; id: number; text: string }
-  | { t: 'sync'; i: number }
-  | { t: 'clear'; i: number }
-  | { t: 'pause' };
 
 const id = fc.nat(IDS.length - 1);
 const tab = fc.nat(5);
@@ -260,6 +245,10 @@ class Run implements ScheduleRun<Cmd> {
 }
 
 const runOne = (kind: Kind, cmds: Cmd[]): Promise<void> => runSchedule(new Run(kind), cmds);
+
+describe.each(['idb', 'dexie'] as Kind[])('schedules found by the soak (%s)', (kind) => {
+  for (const [name, cmds] of FOUND) it(name, () => runOne(kind, cmds), 60_000);
+});
 
 /** `CONVSYNC_TABS_REPLAY='<a counterexample as printed>'` runs that one schedule on each adapter. */
 replay('CONVSYNC_TABS_REPLAY', ['idb', 'dexie'] as Kind[], (kind) => new Run(kind));
