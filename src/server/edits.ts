@@ -5,7 +5,7 @@
 import type { Conversation } from '../protocol/index.js';
 import { notFound } from './http/api-error.js';
 import type { Edit } from './ports.js';
-import type { ConversationSettings } from './http/validate-request.js';
+import type { ConversationSettings } from './http/validate-writes.js';
 
 /**
  * set_conversations: the given settings over the stored record; 1004 when there is none.
@@ -51,7 +51,10 @@ export function readEdit(conversationID: string, hasReadSeq: number): Edit {
   };
 }
 
-/** delete_conversations (and /admin/delete): the record goes, or stays absent. */
-export function removeEdit(conversationID: string): Edit {
-  return { conversationID, apply: () => undefined };
+/**
+ * delete_conversations (and /admin/delete): the record goes, or stays absent; with
+ * `knownSeq` (the newest seq the device knew of), a record with newer messages stays.
+ */
+export function removeEdit(conversationID: string, knownSeq?: number): Edit {
+  return { conversationID, apply: (old) => (old && knownSeq !== undefined && old.maxSeq > knownSeq ? old : undefined) };
 }
