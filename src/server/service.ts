@@ -188,16 +188,18 @@ export class ConversationService {
 
   /**
    * A client's mutation whose content was refused (`error`, 1001): processed all the same,
-   * so the client's number advances and a repeat gets the same refusal. Always throws.
+   * so the client's number advances and a repeat of it gets the same refusal. Throws
+   * `error`, unless the number is an older repeat (answered with the head, as any repeat).
    */
-  async refuse(userID: string, identity: WriteIdentity, raw: unknown, error: Error): Promise<never> {
+  async refuse(userID: string, identity: WriteIdentity, raw: unknown, error: Error): Promise<Cursor> {
     const refused: Edit = {
       conversationID: '',
       apply() {
         throw error;
       },
     };
-    await this.store.commit(userID, [refused], this.key(identity, { refused: raw }));
+    const c = await this.store.commit(userID, [refused], this.key(identity, { refused: raw }));
+    if (c.repeat) return c.answer;
     throw error;
   }
 
