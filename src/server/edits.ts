@@ -31,6 +31,16 @@ export function settingsEdit(s: ConversationSettings, seen: (old: Conversation) 
   };
 }
 
+/** An edit that throws `error`: a client's mutation refused for its content is committed as one. */
+export function refusedEdit(error: Error): Edit {
+  return {
+    conversationID: '',
+    apply() {
+      throw error;
+    },
+  };
+}
+
 /** The peer's record of a single chat takes the owner's privacy settings (when the peer has one). */
 export function privacyEdit(conversationID: string, owner: Conversation): Edit {
   return {
@@ -57,4 +67,19 @@ export function readEdit(conversationID: string, hasReadSeq: number): Edit {
  */
 export function removeEdit(conversationID: string, knownSeq?: number): Edit {
   return { conversationID, apply: (old) => (old && knownSeq !== undefined && old.maxSeq > knownSeq ? old : undefined) };
+}
+
+/** How a change of a single chat's privacy reaches the peer. */
+export interface PrivacyChange {
+  peer: string;
+  after: Conversation;
+  /** `isPrivateChat` itself changed (not only `burnDuration`): both parties hear it */
+  turned: boolean;
+}
+
+/** What the peer must follow after a settings change of a single chat, or `null`. */
+export function privacyChange(old: Conversation, after: Conversation): PrivacyChange | null {
+  if (old.conversationType !== 1 || old.userID === '') return null;
+  if (after.isPrivateChat === old.isPrivateChat && after.burnDuration === old.burnDuration) return null;
+  return { peer: old.userID, after, turned: after.isPrivateChat !== old.isPrivateChat };
 }

@@ -6,7 +6,7 @@
  */
 import { idHash, type Conversation, type Cursor, type FullIDsAnswer, type FullPage, type SortedListAnswer } from '../protocol/index.js';
 import { decide, decideBatch, type Decision } from './decision.js';
-import { privacyEdit, readEdit, removeEdit, settingsEdit } from './edits.js';
+import { privacyChange, privacyEdit, readEdit, refusedEdit, removeEdit, settingsEdit, type PrivacyChange } from './edits.js';
 import type { Metrics } from './metrics.js';
 import { framesTo, type WriteEffect } from './notifications.js';
 import type { Announce, Commit, CommitResult, ConversationStore, Edit } from './ports.js';
@@ -43,21 +43,6 @@ export interface ServiceOptions {
   clientRetentionMs?: number;
   /** the clock of the client retention (tests inject one), default `Date.now` */
   now?: () => number;
-}
-
-/** How a change of a single chat's privacy reaches the peer. */
-interface PrivacyChange {
-  peer: string;
-  after: Conversation;
-  /** `isPrivateChat` itself changed (not only `burnDuration`): both parties hear it */
-  turned: boolean;
-}
-
-/** What the peer must follow after a settings change of a single chat, or `null`. */
-function privacyChange(old: Conversation, after: Conversation): PrivacyChange | null {
-  if (old.conversationType !== 1 || old.userID === '') return null;
-  if (after.isPrivateChat === old.isPrivateChat && after.burnDuration === old.burnDuration) return null;
-  return { peer: old.userID, after, turned: after.isPrivateChat !== old.isPrivateChat };
 }
 
 /** Reads, user writes and admin tools over one store, with notifications and metrics. */
@@ -192,13 +177,7 @@ export class ConversationService {
    * `error`, unless the number is an older repeat (answered with the head, as any repeat).
    */
   async refuse(userID: string, identity: WriteIdentity, raw: unknown, error: Error): Promise<Cursor> {
-    const refused: Edit = {
-      conversationID: '',
-      apply() {
-        throw error;
-      },
-    };
-    const c = await this.store.commit(userID, [refused], this.key(identity, { refused: raw }));
+    const c = await this.store.commit(userID, [refusedEdit(error)], this.key(identity, { refused: raw }));
     if (c.repeat) return c.answer;
     throw error;
   }

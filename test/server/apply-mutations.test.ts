@@ -5,17 +5,13 @@
  * sent again applies nothing; envelope errors refuse the whole request.
  */
 import { describe, expect, it } from 'vitest';
+import type { CreateServerOptions } from '../../src/server/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { startOnStore, STORES } from '../helpers/stores.js';
 import { serversClosedAfterEach, type TestServer, type TestSocket } from '../helpers/server.js';
 
 const start = serversClosedAfterEach();
 const BATCH = '/conversation/apply_mutations';
-
-const stores = [
-  ['memory', async () => undefined],
-  ['postgres', () => freshDatabase('batch')],
-] as const;
 
 async function send(s: TestServer, body: object) {
   const r = await s.post(BATCH, { userID: 'u1', ...body }, s.token('u1'));
@@ -39,11 +35,8 @@ async function frameVersions(sock: TestSocket, n: number): Promise<number[]> {
   return out;
 }
 
-describe.each(stores)('apply_mutations: %s', (_name, storeOf) => {
-  const startOn = async () => {
-    const store = await storeOf();
-    return start(store ? { store } : {});
-  };
+describe.each(STORES)('apply_mutations: %s', (_name, storeOf) => {
+  const startOn = (o: CreateServerOptions = {}) => startOnStore(start, storeOf, o);
 
   it('100 mutations in one request: each answered in order, its own version and frame; one refused alone; the repeat applies nothing', async () => {
     const s = await startOn();

@@ -5,25 +5,18 @@
  * device knew keeps a record with newer messages.
  */
 import { describe, expect, it } from 'vitest';
+import type { CreateServerOptions } from '../../src/server/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { startOnStore, STORES } from '../helpers/stores.js';
 import { serversClosedAfterEach, type TestServer } from '../helpers/server.js';
 
 const start = serversClosedAfterEach();
 const DEL = '/conversation/delete_conversations';
 
-const stores = [
-  ['memory', async () => undefined],
-  ['postgres', () => freshDatabase('keep')],
-] as const;
-
 const record = async (s: TestServer, userID: string, id: string) => (await s.server.state.store.get(userID, [id]))[0];
 
-describe.each(stores)('a delete removes the conversation from the list only: %s', (_name, storeOf) => {
-  const startOn = async () => {
-    const store = await storeOf();
-    return start(store ? { store } : {});
-  };
+describe.each(STORES)('a delete removes the conversation from the list only: %s', (_name, storeOf) => {
+  const startOn = (o: CreateServerOptions = {}) => startOnStore(start, storeOf, o);
 
   it('a single chat deleted by its owner and revived by the peer continues at the next seq', async () => {
     const s = await startOn();

@@ -5,8 +5,9 @@
  * identities), and a forgotten client gets 1410 (the retention driven by an injected clock).
  */
 import { describe, expect, it } from 'vitest';
+import type { CreateServerOptions } from '../../src/server/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { startOnStore, STORES } from '../helpers/stores.js';
 import { serversClosedAfterEach, type TestServer } from '../helpers/server.js';
 
 const start = serversClosedAfterEach();
@@ -14,11 +15,6 @@ const SET = '/conversation/set_conversations';
 const DEL = '/conversation/delete_conversations';
 const BATCH = '/conversation/apply_mutations';
 const DAY = 24 * 3600 * 1000;
-
-const stores = [
-  ['memory', async () => undefined],
-  ['postgres', () => freshDatabase('once')],
-] as const;
 
 /** POSTs as u1; the status and envelope. */
 async function send(s: TestServer, path: string, body: object) {
@@ -37,11 +33,8 @@ async function fill(s: TestServer, clientID: string, from: number, n: number): P
   }
 }
 
-describe.each(stores)('exactly once, forever: %s', (_name, storeOf) => {
-  const startOn = async (o: object = {}) => {
-    const store = await storeOf();
-    return start({ ...(store ? { store } : {}), ...o });
-  };
+describe.each(STORES)('exactly once, forever: %s', (_name, storeOf) => {
+  const startOn = (o: CreateServerOptions = {}) => startOnStore(start, storeOf, o);
 
   it('repeats after 1,200 later writes are answered as repeats: a later unpin is not undone, a revived conversation is not deleted', async () => {
     const s = await startOn();
