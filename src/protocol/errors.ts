@@ -70,6 +70,10 @@ export const ErrCode = {
   ARGS: 1001,
   NO_PERMISSION: 1002,
   NOT_FOUND: 1004,
+  /** the mutation's identity (client + number, or mutationID) was used for other content: permanent */
+  MUTATION_CONFLICT: 1409,
+  /** the server no longer knows the client (retention) and will not re-apply its writes: resync */
+  CLIENT_FORGOTTEN: 1410,
   TOKEN_EXPIRED: 1501,
   TOKEN_INVALID: 1502,
   TOO_LARGE: 1413,
@@ -84,6 +88,8 @@ export const httpStatusOf: Record<ErrCodeValue, number> = {
   1001: 400,
   1002: 403,
   1004: 404,
+  1409: 409,
+  1410: 410,
   1501: 401,
   1502: 401,
   1413: 413,

@@ -5,3 +5,4 @@ export * from './validate.js';
 export * from './order.js';
 export * from './hash.js';
 export * from './conversation.js';
+export * from './mutations.js';

@@ -6,6 +6,8 @@ export interface CliArgs {
   retainDays: number | undefined;
   /** at most this many log entries per user (0: no count limit) */
   retainEntries: number | undefined;
+  /** a client unseen this many days is forgotten (its next write gets 1410); `undefined`: 180 */
+  clientRetentionDays: number | undefined;
   port: number;
   host: string;
   admin: boolean;
@@ -20,10 +22,11 @@ export interface CliArgs {
 export const USAGE = [
   'usage: convsync-server [--port 8787] [--host 127.0.0.1] [--admin] [--sync-limit 200] [--static DIR] [--quiet]',
   '                       [--store memory|postgres://USER:PASS@HOST:PORT/DB] [--retain-days N] [--retain-entries N]',
-  '                       [--allowed-hosts NAME[:PORT],…|any]',
+  '                       [--client-retention-days N] [--allowed-hosts NAME[:PORT],…|any]',
   '  --store          where records and logs live (default memory; postgres needs `npm i pg`)',
   '  --retain-days    compact log entries older than N days (default: off for memory, 30 for postgres; 0 = off)',
   '  --retain-entries keep at most N log entries per user (default off)',
+  '  --client-retention-days  forget a writing client unseen for N days (default 180; its next write gets 1410)',
   '  --allowed-hosts  Host names served besides loopback and --host (with --admin only those are; any = every Host)',
 ].join('\n');
 
@@ -55,13 +58,14 @@ const OPTIONS: Readonly<Record<string, (o: OptionInput) => Partial<CliArgs>>> = 
   },
   '--retain-days': (o) => ({ retainDays: o.integer(0, 100_000) }),
   '--retain-entries': (o) => ({ retainEntries: o.integer(0, 1_000_000_000) }),
+  '--client-retention-days': (o) => ({ clientRetentionDays: o.integer(1, 100_000) }),
   '--help': () => ({ help: true }),
   '-h': () => ({ help: true }),
 };
 
 /** Parses the CLI arguments; throws a message naming the argument at fault. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const a: CliArgs = { store: 'memory', retainDays: undefined, retainEntries: undefined, port: 8787, host: '127.0.0.1', admin: false, syncLimit: 200, staticDir: undefined, allowedHosts: undefined, quiet: false, help: false };
+  const a: CliArgs = { store: 'memory', retainDays: undefined, retainEntries: undefined, clientRetentionDays: undefined, port: 8787, host: '127.0.0.1', admin: false, syncLimit: 200, staticDir: undefined, allowedHosts: undefined, quiet: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     let inline: string | undefined;

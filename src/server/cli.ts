@@ -1,7 +1,7 @@
 /**
  * `convsync-server [--port 8787] [--host 127.0.0.1] [--admin] [--sync-limit 200]
  *                  [--static DIR] [--quiet] [--store memory|postgres://…]
- *                  [--retain-days N] [--retain-entries N] [--allowed-hosts NAME,…|any]`
+ *                  [--retain-days N] [--retain-entries N] [--client-retention-days N] [--allowed-hosts NAME,…|any]`
  *
  * Prints `listening on http://HOST:PORT` once ready (`--port 0` picks a free port),
  * logs one JSON line per request (never tokens) unless `--quiet`, and shuts down
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   const server = await createServer({
     store: args.store,
     ...(retention !== undefined ? { retention } : {}),
+    ...(args.clientRetentionDays !== undefined ? { clientRetentionMs: args.clientRetentionDays * 24 * 3600 * 1000 } : {}),
     port: args.port,
     host: args.host,
     admin: args.admin,

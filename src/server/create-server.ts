@@ -89,6 +89,10 @@ export interface CreateServerOptions {
    * true when it was answered from memory (nothing applied). An exception is logged.
    */
   onMutation?: (e: MutationEvent) => void;
+  /** a client unseen this long is forgotten: its next write gets 1410 (default 180 days; docs/protocol.md) */
+  clientRetentionMs?: number;
+  /** the clock of the client retention (tests), default `Date.now` */
+  now?: () => number;
 }
 
 export interface ConvSyncServer {
@@ -166,7 +170,11 @@ async function listen(
         }
       }
     : undefined;
-  const service = new ConversationService(store, metrics, onMutation ? { onMutation } : {});
+  const service = new ConversationService(store, metrics, {
+    ...(onMutation ? { onMutation } : {}),
+    ...(opts.clientRetentionMs !== undefined ? { clientRetentionMs: opts.clientRetentionMs } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   const unsubscribe = store.subscribe((userID, frame) => hub.send(userID, frame));
   const routes = buildRoutes({ service, metrics, syncLimit, tokenSecret: secret });
   const host = opts.host ?? '127.0.0.1';

@@ -5,7 +5,7 @@
 import type { Conversation } from '../protocol/index.js';
 import { notFound } from './http/api-error.js';
 import type { Edit } from './ports.js';
-import type { ConversationSettings } from './http/validate-request.js';
+import type { ConversationSettings } from './http/validate-writes.js';
 
 /**
  * set_conversations: the given settings over the stored record; 1004 when there is none.
@@ -31,6 +31,16 @@ export function settingsEdit(s: ConversationSettings, seen: (old: Conversation) 
   };
 }
 
+/** An edit that throws `error`: a client's mutation refused for its content is committed as one. */
+export function refusedEdit(error: Error): Edit {
+  return {
+    conversationID: '',
+    apply() {
+      throw error;
+    },
+  };
+}
+
 /** The peer's record of a single chat takes the owner's privacy settings (when the peer has one). */
 export function privacyEdit(conversationID: string, owner: Conversation): Edit {
   return {
@@ -51,7 +61,25 @@ export function readEdit(conversationID: string, hasReadSeq: number): Edit {
   };
 }
 
-/** delete_conversations (and /admin/delete): the record goes, or stays absent. */
-export function removeEdit(conversationID: string): Edit {
-  return { conversationID, apply: () => undefined };
+/**
+ * delete_conversations (and /admin/delete): the record goes, or stays absent; with
+ * `knownSeq` (the newest seq the device knew of), a record with newer messages stays.
+ */
+export function removeEdit(conversationID: string, knownSeq?: number): Edit {
+  return { conversationID, apply: (old) => (old && knownSeq !== undefined && old.maxSeq > knownSeq ? old : undefined) };
+}
+
+/** How a change of a single chat's privacy reaches the peer. */
+export interface PrivacyChange {
+  peer: string;
+  after: Conversation;
+  /** `isPrivateChat` itself changed (not only `burnDuration`): both parties hear it */
+  turned: boolean;
+}
+
+/** What the peer must follow after a settings change of a single chat, or `null`. */
+export function privacyChange(old: Conversation, after: Conversation): PrivacyChange | null {
+  if (old.conversationType !== 1 || old.userID === '') return null;
+  if (after.isPrivateChat === old.isPrivateChat && after.burnDuration === old.burnDuration) return null;
+  return { peer: old.userID, after, turned: after.isPrivateChat !== old.isPrivateChat };
 }

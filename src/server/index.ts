@@ -6,6 +6,8 @@ export type { ConvSyncServer, CreateServerOptions, ServerState } from './create-
 export { MemoryConversationStore } from './stores/memory/store.js';
 export type { MemoryStoreSnapshot } from './stores/memory/store.js';
 export { MUTATIONS_REMEMBERED } from './ports.js';
+export { DEFAULT_CLIENT_RETENTION_MS } from './mutation.js';
+export type { MutationKey, WriteIdentity } from './mutation.js';
 export type {
   Announce,
   Commit,

@@ -6,6 +6,7 @@
  * and plain lists, never in the implementation's own structures.
  */
 import type { Conversation, Cursor, ServerFrame } from '../protocol/index.js';
+import type { MutationKey } from './mutation.js';
 import type { LogChanges, LogHead } from './version-log.js';
 
 /**
@@ -35,7 +36,7 @@ export interface Commit {
   change: CommitResult | null;
   /** the write's answer: the version its change produced, or the head when nothing changed */
   answer: Cursor;
-  /** the mutation ID was remembered: nothing was applied and `answer` is the first answer */
+  /** the mutation was processed before: nothing was applied and `answer` is the repeat's answer */
   repeat: boolean;
 }
 
@@ -87,13 +88,23 @@ export interface ConversationReads {
 export interface ConversationWrites {
   /**
    * One atomic step: evaluates every edit first, then applies the record changes and one
-   * log batch together and, when `mutationID` is given, remembers the answer under it for
-   * the user (the last `MUTATIONS_REMEMBERED` at least, oldest forgotten first). A
-   * `mutationID` still remembered applies nothing and answers as the first time. An edit
-   * that throws leaves nothing behind, not even the mutation ID. A commit that changes no
-   * field records no version, but still remembers its mutation ID with the current head.
+   * log batch together and remembers the mutation (`mutation.ts`) with its answer.
+   *
+   * - A client key (`clientID`, `number`): the repeat rule of `judge` — a number at or
+   *   below the client's last applies nothing and answers the last's answer (its refusal
+   *   is thrown again) or, below it, the current head; the last number with another hash
+   *   throws 1409; an unknown client's number above 1 throws 1410. A refusal (an edit
+   *   throwing 1001/1002/1004) is remembered as the client's last too. Clients unseen for
+   *   `retainMs` are dropped (lazily, at the user's next client write) and count as unknown.
+   * - A `mutationID` (a string: no hash): remembered for the user, the last
+   *   `MUTATIONS_REMEMBERED` at least, oldest forgotten first; a remembered one applies
+   *   nothing and answers as the first time, or throws 1409 when both hashes are known and
+   *   differ. An edit that throws leaves nothing behind, not even the mutation ID.
+   *
+   * A commit that changes no field records no version, but still remembers its mutation
+   * with the current head.
    */
-  commit(userID: string, edits: readonly Edit[], mutationID?: string, announce?: Announce): Promise<Commit>;
+  commit(userID: string, edits: readonly Edit[], mutation?: string | MutationKey, announce?: Announce): Promise<Commit>;
   /** drops the log: the next access creates one with a new id; `announce` gets the new head */
   resetLog(userID: string, announce?: (head: LogHead) => ServerFrame[]): Promise<LogHead>;
   /** drops entries up to `keepVersion` and raises the watermark (SPEC §3.4) */

@@ -6,13 +6,15 @@
  */
 import { idHash, type Conversation, type Cursor, type FullIDsAnswer, type FullPage, type SortedListAnswer } from '../protocol/index.js';
 import { decide, decideBatch, type Decision } from './decision.js';
-import { privacyEdit, readEdit, removeEdit, settingsEdit } from './edits.js';
+import { privacyChange, privacyEdit, readEdit, refusedEdit, removeEdit, settingsEdit, type PrivacyChange } from './edits.js';
 import type { Metrics } from './metrics.js';
 import { framesTo, type WriteEffect } from './notifications.js';
 import type { Announce, Commit, CommitResult, ConversationStore, Edit } from './ports.js';
+import type { MutationKey } from './mutation.js';
 import { seedPlan } from './admin/seed.js';
 import { sendMessage, type SentMessage } from './admin/send-message.js';
-import type { ConversationSettings } from './http/validate-request.js';
+import type { ConversationSettings, UserMutation } from './http/validate-writes.js';
+import { contentHash, DEFAULT_CLIENT_RETENTION_MS, keyOf, type WriteIdentity } from './mutation.js';
 import type { LogHead } from './version-log.js';
 
 /** The answer of `/admin/seed`. */
@@ -20,10 +22,14 @@ export interface SeedResult extends Cursor {
   count: number;
 }
 
-/** One user write that carried a mutation ID and succeeded. */
+/** One user write that carried a mutation identity and succeeded. */
 export interface MutationEvent {
   userID: string;
+  /** the legacy mutationID, or `clientID/mutationNumber` */
   mutationID: string;
+  /** set for a client identity */
+  clientID?: string;
+  mutationNumber?: number;
   kind: 'set' | 'read' | 'delete';
   /** answered with the first answer: nothing was applied this time */
   repeat: boolean;
@@ -31,23 +37,12 @@ export interface MutationEvent {
 
 /** Options of `ConversationService`. */
 export interface ServiceOptions {
-  /** called once per user write that carries a mutationID and succeeds */
+  /** called once per user write that carries a mutation identity and succeeds */
   onMutation?: (e: MutationEvent) => void;
-}
-
-/** How a change of a single chat's privacy reaches the peer. */
-interface PrivacyChange {
-  peer: string;
-  after: Conversation;
-  /** `isPrivateChat` itself changed (not only `burnDuration`): both parties hear it */
-  turned: boolean;
-}
-
-/** What the peer must follow after a settings change of a single chat, or `null`. */
-function privacyChange(old: Conversation, after: Conversation): PrivacyChange | null {
-  if (old.conversationType !== 1 || old.userID === '') return null;
-  if (after.isPrivateChat === old.isPrivateChat && after.burnDuration === old.burnDuration) return null;
-  return { peer: old.userID, after, turned: after.isPrivateChat !== old.isPrivateChat };
+  /** a client unseen this long is forgotten (its next write gets 1410), default 180 days */
+  clientRetentionMs?: number;
+  /** the clock of the client retention (tests inject one), default `Date.now` */
+  now?: () => number;
 }
 
 /** Reads, user writes and admin tools over one store, with notifications and metrics. */
@@ -124,9 +119,9 @@ export class ConversationService {
    * Commits through the store, announcing to `userID` the frames of the effects `effects`
    * derives from the change, and counts the versions and entries written.
    */
-  private async apply(userID: string, edits: readonly Edit[], effects: (change: CommitResult | null) => WriteEffect[], mutationID?: string): Promise<Commit> {
+  private async apply(userID: string, edits: readonly Edit[], effects: (change: CommitResult | null) => WriteEffect[], key?: MutationKey): Promise<Commit> {
     const announce: Announce = (change) => framesTo(userID, effects(change), Date.now());
-    const c = await this.store.commit(userID, edits, mutationID, announce);
+    const c = await this.store.commit(userID, edits, key, announce);
     if (c.change) {
       this.metrics.logVersions++;
       this.metrics.logEntries += c.change.insert.length + c.change.update.length + c.change.delete.length;
@@ -140,26 +135,51 @@ export class ConversationService {
     return change;
   }
 
+  /** The store's key of a write's identity, with the hash of what it does. */
+  private key(identity: WriteIdentity, content: unknown): MutationKey {
+    return keyOf(identity, contentHash(content), (this.options.now ?? Date.now)(), this.options.clientRetentionMs ?? DEFAULT_CLIENT_RETENTION_MS);
+  }
+
   /**
-   * One user write: commits (remembering `mutationID`) with the frames of its effects,
-   * runs what follows a change, counts, and tells the hook. A repeated mutation ID applies
-   * nothing and notifies nobody. Answers with the write's version (SPEC §3.2).
+   * One user write: commits (remembering its identity) with the frames of its effects,
+   * runs what follows a change, counts, and tells the hook. A repeat applies nothing and
+   * notifies nobody. Answers with the write's version (SPEC §3.2).
    */
   private async userWrite(
     userID: string,
-    kind: MutationEvent['kind'],
-    mutationID: string | undefined,
+    m: UserMutation,
+    identity: WriteIdentity | undefined,
     edits: readonly Edit[],
     effects: (change: CommitResult) => WriteEffect[],
     then?: (change: CommitResult) => Promise<unknown>,
   ): Promise<Cursor> {
-    const c = await this.apply(userID, edits, (ch) => (ch ? effects(ch) : []), mutationID);
+    const key = identity && this.key(identity, m);
+    const c = await this.apply(userID, edits, (ch) => (ch ? effects(ch) : []), key);
     if (c.change && then) await then(c.change);
-    if (mutationID !== undefined) {
+    if (identity) {
       this.metrics.mutations[c.repeat ? 'repeated' : 'applied']++;
-      this.options.onMutation?.({ userID, mutationID, kind, repeat: c.repeat });
+      const ids = 'mutationID' in identity ? { mutationID: identity.mutationID } : { mutationID: `${identity.clientID}/${identity.mutationNumber}`, ...identity };
+      this.options.onMutation?.({ userID, ...ids, kind: m.kind, repeat: c.repeat });
     }
     return c.answer;
+  }
+
+  /** Any user write, by what it does. */
+  write(userID: string, m: UserMutation, identity?: WriteIdentity): Promise<Cursor> {
+    if (m.kind === 'set') return this.setConversations(userID, m.conversation, identity);
+    if (m.kind === 'read') return this.markAsRead(userID, m.conversationID, m.hasReadSeq, identity);
+    return this.deleteConversations(userID, m.conversationIDs, identity, m.maxSeqs);
+  }
+
+  /**
+   * A client's mutation whose content was refused (`error`, 1001): processed all the same,
+   * so the client's number advances and a repeat of it gets the same refusal. Throws
+   * `error`, unless the number is an older repeat (answered with the head, as any repeat).
+   */
+  async refuse(userID: string, identity: WriteIdentity, raw: unknown, error: Error): Promise<Cursor> {
+    const c = await this.store.commit(userID, [refusedEdit(error)], this.key(identity, { refused: raw }));
+    if (c.repeat) return c.answer;
+    throw error;
   }
 
   // ---- user writes (SPEC §3.2) ----
@@ -170,14 +190,14 @@ export class ConversationService {
    * with its own commit, the peer with the peer's (which runs even when the peer holds no
    * record of the chat, to announce it).
    */
-  async setConversations(userID: string, s: ConversationSettings, mutationID?: string): Promise<Cursor> {
+  async setConversations(userID: string, s: ConversationSettings, identity?: WriteIdentity): Promise<Cursor> {
     let old: Conversation | undefined;
     const edit = settingsEdit(s, (o) => (old = o));
     const privacy = (after: Conversation) => (old && s.isPrivateChat !== undefined ? privacyChange(old, after) : null);
     return this.userWrite(
       userID,
-      'set',
-      mutationID,
+      { kind: 'set', conversation: s },
+      identity,
       [edit],
       (change) => {
         const p = privacy(change.update[0]!);
@@ -203,13 +223,29 @@ export class ConversationService {
   }
 
   /** Raises hasReadSeq (clamped to maxSeq); a read that raises nothing changes nothing. */
-  markAsRead(userID: string, conversationID: string, hasReadSeq: number, mutationID?: string): Promise<Cursor> {
-    return this.userWrite(userID, 'read', mutationID, [readEdit(conversationID, hasReadSeq)], (change) => [{ kind: 'read', userID, change }]);
+  markAsRead(userID: string, conversationID: string, hasReadSeq: number, identity?: WriteIdentity): Promise<Cursor> {
+    const m: UserMutation = { kind: 'read', conversationID, hasReadSeq };
+    return this.userWrite(userID, m, identity, [readEdit(conversationID, hasReadSeq)], (change) => [{ kind: 'read', userID, change }]);
   }
 
-  /** Removes records from the user's list; unknown IDs are ignored. */
-  deleteConversations(userID: string, ids: readonly string[], mutationID?: string): Promise<Cursor> {
-    return this.userWrite(userID, 'delete', mutationID, ids.map(removeEdit), (change) => [{ kind: 'changed', userID, change }]);
+  /**
+   * Removes records from the user's list; unknown IDs are ignored, and so is a record
+   * with messages newer than `maxSeqs[i]` (what the device knew of `ids[i]`), when given.
+   * The conversation itself stays: its seq and the user's membership are kept in the
+   * directory first, so a message that revives it continues at the next seq.
+   */
+  async deleteConversations(userID: string, ids: readonly string[], identity?: WriteIdentity, maxSeqs?: readonly number[]): Promise<Cursor> {
+    await this.keepConversations(userID, await this.store.get(userID, ids));
+    const m: UserMutation = { kind: 'delete', conversationIDs: [...ids], ...(maxSeqs ? { maxSeqs: [...maxSeqs] } : {}) };
+    const edits = ids.map((id, i) => removeEdit(id, maxSeqs?.[i]));
+    return this.userWrite(userID, m, identity, edits, (change) => [{ kind: 'changed', userID, change }]);
+  }
+
+  /** Records the seq of each conversation and the user's membership in the directory. */
+  private async keepConversations(userID: string, held: readonly Conversation[]): Promise<void> {
+    const bySeq = new Map<number, string[]>();
+    for (const c of held) bySeq.set(c.maxSeq, [...(bySeq.get(c.maxSeq) ?? []), c.conversationID]);
+    for (const [seq, ids] of bySeq) await this.store.addMembers(ids, [userID], { seq });
   }
 
   // ---- admin (SPEC §3.4) ----
@@ -224,7 +260,7 @@ export class ConversationService {
 
   /** Removes records by ID; the change, or `null` when none was there. */
   async remove(userID: string, ids: readonly string[]): Promise<CommitResult | null> {
-    return this.commit(userID, ids.map(removeEdit));
+    return this.commit(userID, ids.map((id) => removeEdit(id)));
   }
 
   /** Drops the log (a new `versionID`); connected clients hear of it and re-sync. */

@@ -4,11 +4,12 @@
  */
 import { syncChecks } from './checks-sync.js';
 import { writeChecks } from './checks-writes.js';
+import { onceChecks } from './checks-once.js';
 import { KitClient } from './client.js';
 import type { Check, CheckResult, KitOptions, KitReport } from './types.js';
 
 /** Every check of the kit, in the order they run. */
-export const CHECKS: readonly Check[] = [...syncChecks, ...writeChecks];
+export const CHECKS: readonly Check[] = [...syncChecks, ...writeChecks, ...onceChecks];
 
 /** `ws://host/ws` for `http://host` (and wss for https). */
 export function defaultWsURL(url: string): string {

@@ -166,4 +166,10 @@ describe('parseArgs', () => {
     expect(retentionOf(parseArgs(['--retain-entries', '500']))).toEqual({ maxEntries: 500 });
     expect(retentionOf(parseArgs(['--retain-days', '0']))).toBe(false);
   });
+
+  it('reads --client-retention-days (at least 1)', () => {
+    expect(parseArgs([]).clientRetentionDays).toBeUndefined();
+    expect(parseArgs(['--client-retention-days', '90']).clientRetentionDays).toBe(90);
+    expect(() => parseArgs(['--client-retention-days', '0'])).toThrow(/--client-retention-days/);
+  });
 });

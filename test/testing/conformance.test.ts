@@ -76,6 +76,16 @@ describe('the kit fails a server that breaks the protocol', () => {
     expect(report).toMatchObject({ passed: 1, failed: 3 });
   });
 
+  it('a server that forgets every mutation identity: the exactly-once checks fail with a reason', async () => {
+    const s = await broken((store) => {
+      const commit = store.commit.bind(store);
+      store.commit = (u, edits, _mutation, announce) => commit(u, edits, undefined, announce);
+    });
+    const report = await runConformance(s.url, { only: ['write.repeat-rule', 'write.conflict', 'write.batch'] });
+    expect(report.results.filter((r) => !r.ok).map((r) => r.name)).toEqual(['write.repeat-rule', 'write.conflict', 'write.batch']);
+    for (const r of report.results) expect(r.reason).toMatch(/expected/);
+  });
+
   it('a server that never answers: each check fails within its time limit', async () => {
     const t0 = Date.now();
     const report = await runConformance('http://127.0.0.1:9', { only: ['decision.equal', 'ws.auth'], checkTimeoutMs: 2000 });

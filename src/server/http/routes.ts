@@ -6,6 +6,8 @@ import type { Decision } from '../decision.js';
 import type { Metrics } from '../metrics.js';
 import type { ConversationService } from '../service.js';
 import * as v from './validate-request.js';
+import * as w from './validate-writes.js';
+import { applyBatch, shapeError } from '../write-batch.js';
 
 export interface RouteContext {
   /** the token's user; `null` on routes without auth */
@@ -83,14 +85,20 @@ export function buildRoutes(d: RouteDeps): Map<string, Route> {
   });
 
   // ---- user writes: read the body, check the user, run; each answers {versionID, version} ----
-  const write = <R extends v.WriteReq>(path: string, read: (body: unknown) => R, run: (userID: string, r: R) => Promise<Cursor>) =>
+  const write = (path: string, read: (body: unknown) => w.ReadWrite) =>
     user(path, async (ctx): Promise<Cursor> => {
       const r = read(ctx.body);
-      return run(self(ctx, r.userID), r);
+      const u = self(ctx, r.userID);
+      if ('mutation' in r) return service.write(u, r.mutation, r.identity);
+      return service.refuse(u, r.identity!, r.raw, shapeError(r.invalid));
     });
-  write('/conversation/set_conversations', v.readSetReq, (u, r) => service.setConversations(u, r.conversation, r.mutationID));
-  write('/conversation/mark_as_read', v.readMarkReadReq, (u, r) => service.markAsRead(u, r.conversationID, r.hasReadSeq, r.mutationID));
-  write('/conversation/delete_conversations', v.readDeleteReq, (u, r) => service.deleteConversations(u, r.conversationIDs, r.mutationID));
+  write('/conversation/set_conversations', w.readSetReq);
+  write('/conversation/mark_as_read', w.readMarkReadReq);
+  write('/conversation/delete_conversations', w.readDeleteWriteReq);
+  user('/conversation/apply_mutations', async (ctx) => {
+    const r = w.readApplyMutationsReq(ctx.body);
+    return applyBatch(service, self(ctx, r.userID), r.clientID, r.items);
+  });
 
   // ---- admin ----
   admin('/admin/token', async (ctx) => {

@@ -4,19 +4,16 @@
  * the HTTP layer turns into errCode 1001.
  */
 import {
-  bool,
   conversationTypeOf,
   idString,
   int,
   list,
   obj,
-  oneOf,
   readConversation,
   ShapeError,
   str,
   type Conversation,
   type Obj,
-  type RecvMsgOpt,
 } from '../../protocol/index.js';
 
 const B = 'body';
@@ -31,24 +28,16 @@ export const MAX_TEXT = 64 * 1024;
 /** 1–128 printable ASCII characters (0x21–0x7e): the shape of a mutationID and of an operationID. */
 export const PRINTABLE_ID = /^[\x21-\x7e]{1,128}$/;
 
-/** `mutationID` of a write (SPEC §3.2): absent, or a `PRINTABLE_ID`; anything else, `null` included, is refused. */
-function mutationID(o: Obj): string | undefined {
-  const v = o.mutationID;
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !PRINTABLE_ID.test(v)) throw new ShapeError(`${B}.mutationID`, '1 to 128 printable ASCII characters (0x21-0x7e)');
-  return v;
-}
-
 /** an optional field: absent or `null` reads as `undefined` */
-function opt<T>(o: Obj, key: string, read: () => T): T | undefined {
+export function opt<T>(o: Obj, key: string, read: () => T): T | undefined {
   return o[key] === undefined || o[key] === null ? undefined : read();
 }
 
-function userID(o: Obj, f = B): string {
+export function userID(o: Obj, f = B): string {
   return idString(o.userID, `${f}.userID`);
 }
 
-function idList(o: Obj, key: string, f: string, max: number): string[] {
+export function idList(o: Obj, key: string, f: string, max: number): string[] {
   const ids = list(o, key, f, idString);
   if (ids.length > max) throw new ShapeError(`${f}.${key}`, `at most ${max} IDs`);
   return [...new Set(ids)];
@@ -106,58 +95,10 @@ export function readSortedReq(body: unknown): { userID: string; pageNumber: numb
   return { userID: userID(o), pageNumber, showNumber };
 }
 
-export interface ConversationSettings {
-  conversationID: string;
-  isPinned?: boolean;
-  recvMsgOpt?: RecvMsgOpt;
-  isPrivateChat?: boolean;
-  burnDuration?: number;
-  groupAtType?: number;
-  attachedInfo?: string;
-  ex?: string;
-}
-
-/** What every user write carries besides its own fields. */
-export interface WriteReq {
-  userID: string;
-  mutationID: string | undefined;
-}
-
-export function readSetReq(body: unknown): WriteReq & { conversation: ConversationSettings } {
+/** `/admin/delete`: a user's records by ID. */
+export function readDeleteReq(body: unknown): { userID: string; conversationIDs: string[] } {
   const o = obj(body, B);
-  const f = `${B}.conversation`;
-  const c = obj(o.conversation, f);
-  const s: ConversationSettings = { conversationID: idString(c.conversationID, `${f}.conversationID`) };
-  const isPinned = opt(c, 'isPinned', () => bool(c, 'isPinned', f));
-  if (isPinned !== undefined) s.isPinned = isPinned;
-  const recvMsgOpt = opt(c, 'recvMsgOpt', () => oneOf(c, 'recvMsgOpt', f, [0, 1, 2] as const));
-  if (recvMsgOpt !== undefined) s.recvMsgOpt = recvMsgOpt;
-  const isPrivateChat = opt(c, 'isPrivateChat', () => bool(c, 'isPrivateChat', f));
-  if (isPrivateChat !== undefined) s.isPrivateChat = isPrivateChat;
-  const burnDuration = opt(c, 'burnDuration', () => int(c, 'burnDuration', f, 0));
-  if (burnDuration !== undefined) s.burnDuration = burnDuration;
-  const groupAtType = opt(c, 'groupAtType', () => oneOf(c, 'groupAtType', f, [0, 1, 2, 3, 4] as const));
-  if (groupAtType !== undefined) s.groupAtType = groupAtType;
-  const attachedInfo = opt(c, 'attachedInfo', () => str(c, 'attachedInfo', f, MAX_TEXT));
-  if (attachedInfo !== undefined) s.attachedInfo = attachedInfo;
-  const ex = opt(c, 'ex', () => str(c, 'ex', f, MAX_TEXT));
-  if (ex !== undefined) s.ex = ex;
-  return { userID: userID(o), mutationID: mutationID(o), conversation: s };
-}
-
-export function readMarkReadReq(body: unknown): WriteReq & { conversationID: string; hasReadSeq: number } {
-  const o = obj(body, B);
-  return {
-    userID: userID(o),
-    mutationID: mutationID(o),
-    conversationID: idString(o.conversationID, `${B}.conversationID`),
-    hasReadSeq: int(o, 'hasReadSeq', B, 0),
-  };
-}
-
-export function readDeleteReq(body: unknown): WriteReq & { conversationIDs: string[] } {
-  const o = obj(body, B);
-  return { userID: userID(o), mutationID: mutationID(o), conversationIDs: idList(o, 'conversationIDs', B, MAX_IDS_PER_REQUEST) };
+  return { userID: userID(o), conversationIDs: idList(o, 'conversationIDs', B, MAX_IDS_PER_REQUEST) };
 }
 
 // ---- admin ----

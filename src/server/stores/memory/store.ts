@@ -2,16 +2,17 @@
  * The in-memory store of the reference server: every port of `ports.ts` over plain maps.
  *
  * `commit` evaluates all edits against a staged view first, then applies the record
- * changes, the one log batch and the mutation ID together, synchronously: an edit that
+ * changes, the one log batch and the mutation together, synchronously: an edit that
  * throws leaves none of them, and a commit that changes no field records no version. A
  * database implementation runs the same thing inside one transaction.
  */
 import { unreadCountOf, type Conversation, type Cursor, type ServerFrame } from '../../../protocol/index.js';
 import { LocalFeed } from './local-feed.js';
-import { diff } from '../../diff.js';
+import type { RememberedID } from './mutation-memory.js';
+import { diff, type Diff } from '../../diff.js';
+import type { ClientState, MutationKey } from '../../mutation.js';
 import { cmpID, UserData } from './user.js';
 import {
-  MUTATIONS_REMEMBERED,
   type Announce,
   type Commit,
   type ConversationInfo,
@@ -26,7 +27,7 @@ import type { LogChanges, LogHead, VersionLogSnapshot } from '../../version-log.
 
 /** Everything a `MemoryConversationStore` holds, as plain data in a stable order (tests, debugging). */
 export interface MemoryStoreSnapshot {
-  users: Array<{ userID: string; records: Conversation[]; log: VersionLogSnapshot | null; mutations: Array<[string, Cursor]> }>;
+  users: Array<{ userID: string; records: Conversation[]; log: VersionLogSnapshot | null; mutations: Array<[string, RememberedID]>; clients: Array<[string, ClientState]> }>;
   conversations: Array<{ conversationID: string; members: string[]; seq: number; showName: string; faceURL: string }>;
   names: Array<[string, string]>;
 }
@@ -106,13 +107,21 @@ export class MemoryConversationStore implements ConversationStore {
 
   // ---- ConversationWrites ----
 
-  async commit(userID: string, edits: readonly Edit[], mutationID?: string, announce?: Announce): Promise<Commit> {
+  async commit(userID: string, edits: readonly Edit[], mutation?: string | MutationKey, announce?: Announce): Promise<Commit> {
     const u = this.user(userID);
-    const first = mutationID === undefined ? undefined : u.mutations.get(mutationID);
-    if (first) return { change: null, answer: first, repeat: true };
-    const d = diff(u.recs, userID, edits);
-    // apply records, log and mutation ID together (nothing below can throw)
+    const key: MutationKey | undefined = typeof mutation === 'string' ? { mutationID: mutation, hash: null } : mutation;
     const log = u.getLog();
+    const now = log.headInfo();
+    const repeat = key ? u.memo.repeatAnswer(key, { versionID: now.id, version: now.version }) : null;
+    if (repeat) return { change: null, answer: repeat, repeat: true };
+    let d: Diff;
+    try {
+      d = diff(u.recs, userID, edits);
+    } catch (e) {
+      u.memo.refused(key, e);
+      throw e;
+    }
+    // apply records, log and mutation together (nothing below can throw)
     if (d.log.length > 0) {
       for (const c of d.insert) u.recs.set(c.conversationID, c);
       for (const c of d.update) u.recs.set(c.conversationID, c);
@@ -122,16 +131,10 @@ export class MemoryConversationStore implements ConversationStore {
     }
     const head = log.headInfo();
     const answer: Cursor = { versionID: head.id, version: head.version };
-    if (mutationID !== undefined) this.remember(u, mutationID, answer);
+    if (key) u.memo.applied(key, answer);
     const change = d.log.length > 0 ? { ...head, insert: d.insert, update: d.update, delete: d.delete } : null;
     if (announce) this.feed.emit(userID, announce(change));
     return { change, answer, repeat: false };
-  }
-
-  /** Keeps the answer of a mutation; past the limit the oldest is forgotten. */
-  private remember(u: UserData, mutationID: string, answer: Cursor): void {
-    u.mutations.set(mutationID, answer);
-    if (u.mutations.size > MUTATIONS_REMEMBERED) u.mutations.delete(u.mutations.keys().next().value!);
   }
 
   async resetLog(userID: string, announce?: (head: LogHead) => ServerFrame[]): Promise<LogHead> {
@@ -235,7 +238,8 @@ export class MemoryConversationStore implements ConversationStore {
         userID,
         records: [...u.recs.entries()].sort(byKey).map(([, c]) => c),
         log: u.log ? u.log.snapshot() : null,
-        mutations: [...u.mutations.entries()],
+        mutations: [...u.memo.ids.entries()],
+        clients: [...u.memo.clients.entries()].sort(byKey),
       })),
       conversations: [...this.convs.entries()].sort(byKey).map(([conversationID, c]) => ({ conversationID, ...c, members: [...c.members] })),
       names: [...this.names.entries()].sort(byKey),

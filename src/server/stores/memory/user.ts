@@ -1,6 +1,7 @@
-/** One user's data in the memory store: records, log, mutation IDs, cached orders. */
-import { compareConversations, totalUnreadOf, type Conversation, type Cursor } from '../../../protocol/index.js';
+/** One user's data in the memory store: records, log, remembered mutations, cached orders. */
+import { compareConversations, totalUnreadOf, type Conversation } from '../../../protocol/index.js';
 import { VersionLog } from '../../version-log.js';
+import { MutationMemory } from './mutation-memory.js';
 
 /** Ascending string order (the order of IDs everywhere). */
 export function cmpID(a: string, b: string): number {
@@ -11,8 +12,8 @@ export function cmpID(a: string, b: string): number {
 export class UserData {
   recs = new Map<string, Conversation>();
   log: VersionLog | null = null;
-  /** mutation ID → the first answer, oldest first (a Map keeps insertion order) */
-  mutations = new Map<string, Cursor>();
+  /** remembered mutation IDs and clients */
+  readonly memo = new MutationMemory();
   private sortedIDs: string[] | null = null;
   private ordered: { list: Conversation[]; unreadTotal: number } | null = null;
 

@@ -2,17 +2,20 @@
  * `ConversationWrites` on PostgreSQL. A commit is one transaction that first locks the
  * user's head row (`SELECT … FOR UPDATE`): every writer of that user queues there, so
  * versions are handed out one by one and nothing a writer read can change under it.
- * Then: the mutation ID lookup, the edits evaluated against the stored records (as in the
- * memory store), and one statement that writes records, log entries, the mutation ID, the
- * announced frames, the head and the `NOTIFY` together.
+ * Then: the mutation lookup (`mutations.ts`), the edits evaluated against the stored
+ * records (as in the memory store), and one statement that writes records, log entries, the
+ * mutation ID, the announced frames, the head and the `NOTIFY` together (a client's
+ * mutation is remembered by one more statement of the same transaction).
  */
 import type { Pool, PoolClient } from 'pg';
 import type { Conversation, Cursor, ServerFrame } from '../../../protocol/index.js';
 import { unreadCountOf } from '../../../protocol/index.js';
-import { diff } from '../../diff.js';
+import { diff, type Diff } from '../../diff.js';
+import { refusalOf, type MutationKey } from '../../mutation.js';
 import { MUTATIONS_REMEMBERED, type Announce, type Commit, type CommitResult, type Edit } from '../../ports.js';
 import { newLogID, type LogHead } from '../../version-log.js';
 import { createHeads } from './reads.js';
+import { rememberClient, repeatAnswer } from './mutations.js';
 import { transaction } from './transaction.js';
 
 /** The channel every instance listens on; the payload is `{"u": userID, "s": frameSeq}`. */
@@ -28,30 +31,17 @@ export interface SeqFrame {
 interface LockedHead extends LogHead {
   frameSeq: number;
   mutationSeq: number;
-  /** the first answer of the mutation ID asked for, when remembered */
-  first: Cursor | null;
 }
 
-/** Locks the head row of `userID` (created first when missing) and looks `mutationID` up. */
-export async function lockHead(c: PoolClient, userID: string, mutationID?: string): Promise<LockedHead> {
+/** Locks the head row of `userID` (created first when missing). */
+export async function lockHead(c: PoolClient, userID: string): Promise<LockedHead> {
   for (let attempt = 0; attempt < 2; attempt++) {
-    const r = await c.query<{ log_id: string; version: number; deleted: number; frame_seq: number; mutation_seq: number; m_id: string | null; m_v: number | null }>(
-      `SELECT h.log_id, h.version, h.deleted, h.frame_seq, h.mutation_seq, m.version_id AS m_id, m.version AS m_v
-       FROM convsync_heads h LEFT JOIN convsync_mutations m ON m.user_id = h.user_id AND m.mutation_id = $2
-       WHERE h.user_id = $1 FOR UPDATE OF h`,
-      [userID, mutationID ?? null],
+    const r = await c.query<{ log_id: string; version: number; deleted: number; frame_seq: number; mutation_seq: number }>(
+      'SELECT log_id, version, deleted, frame_seq, mutation_seq FROM convsync_heads WHERE user_id = $1 FOR UPDATE',
+      [userID],
     );
     const row = r.rows[0];
-    if (row) {
-      return {
-        id: row.log_id,
-        version: row.version,
-        deleted: row.deleted,
-        frameSeq: row.frame_seq,
-        mutationSeq: row.mutation_seq,
-        first: row.m_id !== null ? { versionID: row.m_id, version: row.m_v! } : null,
-      };
-    }
+    if (row) return { id: row.log_id, version: row.version, deleted: row.deleted, frameSeq: row.frame_seq, mutationSeq: row.mutation_seq };
     await createHeads(c, [userID]);
   }
   throw new Error(`no head row for ${userID}`);
@@ -61,6 +51,8 @@ export async function lockHead(c: PoolClient, userID: string, mutationID?: strin
 export interface Committed {
   commit: Commit;
   frames: SeqFrame[];
+  /** a refusal remembered for the client (committed): thrown once the transaction is done */
+  refused?: unknown;
 }
 
 /** The sort and unread columns of a record (SPEC §1.2, §1.3). */
@@ -69,17 +61,26 @@ function columns(c: Conversation): [number, number, number] {
 }
 
 /** SPEC §3.2 commit semantics in one transaction (see the file comment). */
-export function commitTx(pool: Pool, userID: string, edits: readonly Edit[], mutationID: string | undefined, announce: Announce | undefined): Promise<Committed> {
+export function commitTx(pool: Pool, userID: string, edits: readonly Edit[], key: MutationKey | undefined, announce: Announce | undefined): Promise<Committed> {
   return transaction(pool, async (c) => {
-    const head = await lockHead(c, userID, mutationID);
-    if (head.first) return { commit: { change: null, answer: head.first, repeat: true }, frames: [] };
+    const head = await lockHead(c, userID);
+    const repeat = key ? await repeatAnswer(c, userID, key, { versionID: head.id, version: head.version }) : null;
+    if (repeat) return { commit: { change: null, answer: repeat, repeat: true }, frames: [] };
     const ids = [...new Set(edits.map((e) => e.conversationID))];
     const stored = new Map<string, Conversation>();
     if (ids.length > 0) {
       const r = await c.query<{ record: Conversation }>('SELECT record FROM convsync_records WHERE user_id = $1 AND conversation_id = ANY($2::text[])', [userID, ids]);
       for (const x of r.rows) stored.set(x.record.conversationID, x.record);
     }
-    const d = diff(stored, userID, edits);
+    let d: Diff;
+    try {
+      d = diff(stored, userID, edits);
+    } catch (e) {
+      const refusal = key && 'clientID' in key ? refusalOf(e) : null;
+      if (!refusal || !key || !('clientID' in key)) throw e;
+      await rememberClient(c, userID, key, refusal);
+      return { commit: { change: null, answer: { versionID: head.id, version: head.version }, repeat: false }, frames: [], refused: e };
+    }
     const now = Date.now();
     const version = d.log.length > 0 ? head.version + 1 : head.version;
     const answer: Cursor = { versionID: head.id, version };
@@ -87,7 +88,8 @@ export function commitTx(pool: Pool, userID: string, edits: readonly Edit[], mut
     const frames = (announce?.(change) ?? []).map((frame, i) => ({ seq: head.frameSeq + i + 1, frame }));
     const put = [...d.insert, ...d.update];
     const cols = put.map(columns);
-    const mutationSeq = mutationID !== undefined ? head.mutationSeq + 1 : head.mutationSeq;
+    const legacy = key && 'mutationID' in key ? key : null;
+    const mutationSeq = legacy ? head.mutationSeq + 1 : head.mutationSeq;
     const frameSeq = head.frameSeq + frames.length;
     await c.query(
       `WITH
@@ -102,8 +104,8 @@ export function commitTx(pool: Pool, userID: string, edits: readonly Edit[], mut
          SELECT $1::text, e, $10::bigint, s, $11::bigint FROM unnest($8::text[], $9::int2[]) AS x(e, s)
          ON CONFLICT (user_id, e_id) DO UPDATE SET version = excluded.version, state = excluded.state, last_update = excluded.last_update),
        mut AS (
-         INSERT INTO convsync_mutations (user_id, mutation_id, seq, version_id, version)
-         SELECT $1::text, $12::text, $13::bigint, $14::text, $10::bigint WHERE $12::text IS NOT NULL),
+         INSERT INTO convsync_mutations (user_id, mutation_id, seq, version_id, version, hash)
+         SELECT $1::text, $12::text, $13::bigint, $14::text, $10::bigint, $23::text WHERE $12::text IS NOT NULL),
        forget AS (DELETE FROM convsync_mutations WHERE user_id = $1 AND $12::text IS NOT NULL AND seq <= $13::bigint - $15::bigint),
        fr AS (
          INSERT INTO convsync_frames (user_id, seq, frame, created_at)
@@ -125,7 +127,7 @@ export function commitTx(pool: Pool, userID: string, edits: readonly Edit[], mut
         d.log.map((e) => e.state),
         version,
         now,
-        mutationID ?? null,
+        legacy?.mutationID ?? null,
         mutationSeq,
         head.id,
         MUTATIONS_REMEMBERED,
@@ -136,8 +138,10 @@ export function commitTx(pool: Pool, userID: string, edits: readonly Edit[], mut
         CHANNEL,
         JSON.stringify({ u: userID, s: frameSeq }),
         frames.length > 0,
+        legacy?.hash ?? null,
       ],
     );
+    if (key && 'clientID' in key) await rememberClient(c, userID, key, answer);
     return { commit: { change, answer, repeat: false }, frames };
   });
 }

@@ -74,6 +74,24 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE convsync_names (user_id text PRIMARY KEY, name text NOT NULL);
   `,
+  `
+  -- exactly once, forever: the content hash of a legacy mutation ID (NULL for rows written before)
+  ALTER TABLE convsync_mutations ADD COLUMN hash text;
+  -- per (user, client): the last mutation number processed, its answer (a version, or the
+  -- refusal: err_code) and content hash, and when the client was last seen (retention)
+  CREATE TABLE convsync_clients (
+    user_id     text NOT NULL,
+    client_id   text NOT NULL,
+    last_number bigint NOT NULL,
+    hash        text NOT NULL,
+    version_id  char(24),
+    version     bigint,
+    err_code    integer,
+    err_msg     text,
+    seen_at     bigint NOT NULL,
+    PRIMARY KEY (user_id, client_id)
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Conversation, ServerFrame } from '../../../protocol/index.js';
 import type { Logger } from '../../logger.js';
+import type { MutationKey } from '../../mutation.js';
 import type {
   Announce,
   Commit,
@@ -89,8 +90,10 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   // ---- ConversationWrites ----
-  async commit(userID: string, edits: readonly Edit[], mutationID?: string, announce?: Announce): Promise<Commit> {
-    const r = await commitTx(this.pool, userID, edits, mutationID, announce);
+  async commit(userID: string, edits: readonly Edit[], mutation?: string | MutationKey, announce?: Announce): Promise<Commit> {
+    const key: MutationKey | undefined = typeof mutation === 'string' ? { mutationID: mutation, hash: null } : mutation;
+    const r = await commitTx(this.pool, userID, edits, key, announce);
+    if (r.refused !== undefined) throw r.refused;
     this.feed.committed(userID, r.frames);
     return r.commit;
   }
