@@ -10,16 +10,18 @@ const entries = { index: 'src/index.ts', react: 'src/react/index.ts', server: 's
 // Every bare import stays external: users install them as dependencies.
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
 /**
- * `convsync/react` names the client by the package (`import type … from 'convsync'`),
+ * The bindings (`convsync/react`, and src/bindings under them) name the client by the package (`import type … from 'convsync'`),
  * so an app sees one `ConversationSync` type, not a copy inside the react entry.
  */
 const coreByName = {
   name: 'core-by-name',
   resolveId(source, importer) {
-    if (source === '../index.js' && importer && /[\\/]src[\\/]react[\\/]/.test(importer)) return { id: 'convsync', external: true };
+    if (source === '../index.js' && importer && /[\\/]src[\\/](bindings|react|vue|svelte)[\\/]/.test(importer)) return { id: 'convsync', external: true };
     return null;
   },
 };
+/** `convsync/react` is client code for React Server Components (Next.js App Router): its files start with the directive. */
+const useClient = (chunk) => (chunk.isEntry && chunk.name === 'react' ? "'use client';" : '');
 const ts = () => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' });
 
 /** rollup-plugin-dts writes .d.ts; CJS consumers need the same text as .d.cts. */
@@ -36,8 +38,8 @@ export default [
     external,
     plugins: [coreByName, ts()],
     output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', banner: useClient },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', banner: useClient },
     ],
   },
   {
