@@ -14,6 +14,9 @@ let project = '';
 let bare = '';
 let files: string[] = [];
 
+/** Each test runs Node a few times or bundles with rollup: ample for a busy 2-core machine, not the 30 s default. */
+const SLOW = { timeout: 180_000 };
+
 beforeAll(() => {
   project = mkdtempSync(path.join(tmpdir(), 'convsync-pack-'));
   const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: root, encoding: 'utf8' });
@@ -44,7 +47,7 @@ beforeAll(() => {
     }
   }
   writeFileSync(path.join(bare, 'package.json'), '{"name":"bare-consumer","private":true}');
-});
+}, 180_000);
 
 afterAll(() => {
   for (const dir of [project, bare]) if (dir) rmSync(dir, { recursive: true, force: true });
@@ -70,7 +73,7 @@ const smoke = `
   console.log(mode, page.items.length, new ConvSyncError('STORAGE', 'x').code);
 `;
 
-describe('packed tarball', () => {
+describe('packed tarball', SLOW, () => {
   it('contains only what users need', () => {
     expect(files).toContain('package.json');
     expect(files).toContain('README.md');
@@ -87,6 +90,13 @@ describe('packed tarball', () => {
     const unexpected = files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f));
     expect(unexpected).toEqual([]);
     expect(files.some((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
+  });
+
+  it("the React entry starts with 'use client' (ESM and CJS); the other entries do not", () => {
+    const head = (f: string) => readFileSync(path.join(project, 'node_modules/convsync/dist', f), 'utf8').split('\n', 1)[0];
+    expect(head('react.js')).toBe("'use client';");
+    expect(head('react.cjs')).toBe("'use client';");
+    for (const f of ['index.js', 'index.cjs', 'server.js', 'testing.js']) expect(head(f)).not.toMatch(/use client/);
   });
 
   it('works as ESM', () => {
@@ -195,7 +205,7 @@ describe('packed tarball', () => {
   });
 });
 
-describe('bundle size', () => {
+describe('bundle size', SLOW, () => {
   it('stays within the budget written in the README', async () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
     const m = /Size budget: \*\*(\d+(?:\.\d+)?) KB\*\*/.exec(readme);
