@@ -11,7 +11,7 @@ const core = { index: 'src/index.ts', server: 'src/server/index.ts', testing: 's
  * One build per binding, so each file holds its own copy of src/bindings and imports
  * neither a shared chunk nor another binding: an app pays for the one it uses.
  */
-const bindings = { react: 'src/react/index.ts' };
+const bindings = { react: 'src/react/index.ts', vue: 'src/vue/index.ts', svelte: 'src/svelte/index.ts' };
 // Every bare import stays external: users install them as dependencies.
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
 /**

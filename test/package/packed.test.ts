@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 // @ts-expect-error plain .mjs helper without types
-import { measureBundle, measureReact } from '../../scripts/bundle-size.mjs';
+import { BINDINGS, measureBinding, measureBundle } from '../../scripts/bundle-size.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let project = '';
@@ -215,12 +215,15 @@ describe('bundle size', SLOW, () => {
     expect(r.gzip).toBeLessThanOrEqual(budget);
   });
 
-  it('the react entry stays within its budget written in the README, and holds only the hooks', async () => {
+  it('each binding entry stays within the budget written in the README, and holds only itself (no other binding, no shared chunk)', async () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-    const m = /React entry size budget: \*\*(\d+(?:\.\d+)?) KB\*\*/.exec(readme);
-    expect(m, 'README states "React entry size budget: **N KB**"').not.toBeNull();
-    const r = await measureReact();
-    expect(r.modules.filter((x: string) => !x.startsWith('\0'))).toEqual([path.join(root, 'dist/react.js')]);
-    expect(r.gzip).toBeLessThanOrEqual(Number(m![1]) * 1024);
+    const m = /Binding size budget: \*\*(\d+(?:\.\d+)?) KB\*\*/.exec(readme);
+    expect(m, 'README states "Binding size budget: **N KB**"').not.toBeNull();
+    expect(Object.keys(BINDINGS)).toEqual(['react', 'vue', 'svelte']);
+    for (const name of Object.keys(BINDINGS)) {
+      const r = await measureBinding(name);
+      expect(r.inputs).toEqual([path.join(root, `dist/${name}.js`)]);
+      expect(r.gzip, name).toBeLessThanOrEqual(Number(m![1]) * 1024);
+    }
   });
 });
