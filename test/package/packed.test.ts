@@ -86,7 +86,7 @@ describe('packed tarball', SLOW, () => {
     expect(files).toContain('dist/testing.cjs');
     expect(files).toContain('dist/testing.d.ts');
     expect(files).toContain('dist/conformance.js');
-    for (const f of ['react.js', 'react.cjs', 'react.d.ts', 'react.d.cts']) expect(files).toContain(`dist/${f}`);
+    for (const b of ['react', 'vue', 'svelte']) for (const f of ['js', 'cjs', 'd.ts', 'd.cts']) expect(files).toContain(`dist/${b}.${f}`);
     const unexpected = files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f));
     expect(unexpected).toEqual([]);
     expect(files.some((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
