@@ -46,9 +46,30 @@ export async function measureBundle({ names, from = path.join(root, 'dist/index.
 
 const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
 
-/** What an app pays for `convsync/react` on top of the client and React (both left out). */
-export const REACT_HOOKS = ['useConversationPage', 'useConversation', 'useTotalUnread', 'useSyncStatus', 'usePendingWrites'];
-export const measureReact = (from = path.join(root, 'dist/react.js')) => measureBundle({ names: REACT_HOOKS, from, external: ['react', 'rxjs', 'convsync'] });
+/** The framework each binding entry builds on: what an app has anyway. */
+export const BINDINGS = { react: 'react', vue: 'vue', svelte: 'svelte' };
+
+/**
+ * What an app pays for one binding entry on top of the client and its framework (both
+ * left out, with rxjs): the built `dist/<name>.js` bundled by esbuild, minified, gzipped.
+ * `inputs` are the files esbuild read: the entry alone when it imports no other binding.
+ */
+export async function measureBinding(name, from = path.join(root, `dist/${name}.js`)) {
+  const { build } = await import('esbuild');
+  const r = await build({
+    entryPoints: [from],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    external: ['convsync', 'rxjs', BINDINGS[name], `${BINDINGS[name]}/*`],
+  });
+  const code = r.outputFiles[0].text;
+  return { bytes: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length, inputs: Object.keys(r.metafile.inputs).map((f) => path.resolve(f)) };
+}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [label, names] of [
@@ -58,6 +79,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const r = await measureBundle({ names });
     console.log(`${label.padEnd(22)} ${kb(r.bytes).padStart(10)} min  ${kb(r.gzip).padStart(9)} gzip`);
   }
-  const r = await measureReact();
-  console.log(`${'react hooks (alone)'.padEnd(22)} ${kb(r.bytes).padStart(10)} min  ${kb(r.gzip).padStart(9)} gzip`);
+  for (const name of Object.keys(BINDINGS)) {
+    const r = await measureBinding(name);
+    console.log(`${`convsync/${name} (alone)`.padEnd(22)} ${kb(r.bytes).padStart(10)} min  ${kb(r.gzip).padStart(9)} gzip`);
+  }
 }

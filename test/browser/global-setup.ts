@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sveltePlugin } from './pages/svelte-plugin.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,4 +25,9 @@ export default async function setup(): Promise<void> {
   // React in development mode: StrictMode mounts, unmounts and mounts again, and warns on the console
   await build({ entryPoints: [join(root, 'test/browser/pages/react.tsx')], outfile: join(pagesDir, 'react.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', jsx: 'automatic', define: { 'process.env.NODE_ENV': '"development"' }, logLevel: 'warning' });
   copyFileSync(join(root, 'test/browser/pages/react.html'), join(pagesDir, 'react.html'));
+  // the Vue and Svelte pages in development mode: their warnings go to the console
+  const dev = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'warning' } as const;
+  await build({ ...dev, entryPoints: [join(root, 'test/browser/pages/vue.ts')], outfile: join(pagesDir, 'vue.js'), define: { 'process.env.NODE_ENV': '"development"', __VUE_OPTIONS_API__: 'false', __VUE_PROD_DEVTOOLS__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' } });
+  await build({ ...dev, entryPoints: [join(root, 'test/browser/pages/svelte.ts')], outfile: join(pagesDir, 'svelte.js'), conditions: ['svelte', 'browser', 'development'], plugins: [sveltePlugin] });
+  for (const page of ['vue', 'svelte']) copyFileSync(join(root, `test/browser/pages/${page}.html`), join(pagesDir, `${page}.html`));
 }

@@ -6,13 +6,16 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 // @ts-expect-error plain .mjs helper without types
-import { measureBundle, measureReact } from '../../scripts/bundle-size.mjs';
+import { BINDINGS, measureBinding, measureBundle } from '../../scripts/bundle-size.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let project = '';
 /** A second consumer with only the package's dependencies: no dexie, no ws, no react (optional peers). */
 let bare = '';
 let files: string[] = [];
+
+/** Each test runs Node a few times or bundles with rollup: ample for a busy 2-core machine, not the 30 s default. */
+const SLOW = { timeout: 180_000 };
 
 beforeAll(() => {
   project = mkdtempSync(path.join(tmpdir(), 'convsync-pack-'));
@@ -44,7 +47,7 @@ beforeAll(() => {
     }
   }
   writeFileSync(path.join(bare, 'package.json'), '{"name":"bare-consumer","private":true}');
-});
+}, 180_000);
 
 afterAll(() => {
   for (const dir of [project, bare]) if (dir) rmSync(dir, { recursive: true, force: true });
@@ -70,7 +73,7 @@ const smoke = `
   console.log(mode, page.items.length, new ConvSyncError('STORAGE', 'x').code);
 `;
 
-describe('packed tarball', () => {
+describe('packed tarball', SLOW, () => {
   it('contains only what users need', () => {
     expect(files).toContain('package.json');
     expect(files).toContain('README.md');
@@ -83,10 +86,17 @@ describe('packed tarball', () => {
     expect(files).toContain('dist/testing.cjs');
     expect(files).toContain('dist/testing.d.ts');
     expect(files).toContain('dist/conformance.js');
-    for (const f of ['react.js', 'react.cjs', 'react.d.ts', 'react.d.cts']) expect(files).toContain(`dist/${f}`);
+    for (const b of ['react', 'vue', 'svelte']) for (const f of ['js', 'cjs', 'd.ts', 'd.cts']) expect(files).toContain(`dist/${b}.${f}`);
     const unexpected = files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f));
     expect(unexpected).toEqual([]);
     expect(files.some((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
+  });
+
+  it("the React entry starts with 'use client' (ESM and CJS); the other entries do not", () => {
+    const head = (f: string) => readFileSync(path.join(project, 'node_modules/convsync/dist', f), 'utf8').split('\n', 1)[0];
+    expect(head('react.js')).toBe("'use client';");
+    expect(head('react.cjs')).toBe("'use client';");
+    for (const f of ['index.js', 'index.cjs', 'server.js', 'testing.js']) expect(head(f)).not.toMatch(/use client/);
   });
 
   it('works as ESM', () => {
@@ -195,7 +205,7 @@ describe('packed tarball', () => {
   });
 });
 
-describe('bundle size', () => {
+describe('bundle size', SLOW, () => {
   it('stays within the budget written in the README', async () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
     const m = /Size budget: \*\*(\d+(?:\.\d+)?) KB\*\*/.exec(readme);
@@ -205,12 +215,15 @@ describe('bundle size', () => {
     expect(r.gzip).toBeLessThanOrEqual(budget);
   });
 
-  it('the react entry stays within its budget written in the README, and holds only the hooks', async () => {
+  it('each binding entry stays within the budget written in the README, and holds only itself (no other binding, no shared chunk)', async () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-    const m = /React entry size budget: \*\*(\d+(?:\.\d+)?) KB\*\*/.exec(readme);
-    expect(m, 'README states "React entry size budget: **N KB**"').not.toBeNull();
-    const r = await measureReact();
-    expect(r.modules.filter((x: string) => !x.startsWith('\0'))).toEqual([path.join(root, 'dist/react.js')]);
-    expect(r.gzip).toBeLessThanOrEqual(Number(m![1]) * 1024);
+    const m = /Binding size budget: \*\*(\d+(?:\.\d+)?) KB\*\*/.exec(readme);
+    expect(m, 'README states "Binding size budget: **N KB**"').not.toBeNull();
+    expect(Object.keys(BINDINGS)).toEqual(['react', 'vue', 'svelte']);
+    for (const name of Object.keys(BINDINGS)) {
+      const r = await measureBinding(name);
+      expect(r.inputs).toEqual([path.join(root, `dist/${name}.js`)]);
+      expect(r.gzip, name).toBeLessThanOrEqual(Number(m![1]) * 1024);
+    }
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Where React may appear: only src/react imports it, and src/react imports nothing but
- * React, rxjs's types, the client's public entry (types only) and its own files.
+ * Where the frameworks may appear: React only in src/react, Vue only in src/vue, Svelte
+ * nowhere (convsync/svelte implements the store contract by hand). Each binding imports
+ * its framework, rxjs's types, the client's public entry (types only), src/bindings and
+ * its own files, never another binding; src/bindings imports no framework at all.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,21 +17,40 @@ const importsOf = (f: string) =>
     typeOnly: m[2] !== undefined,
   }));
 
+const frameworks: Record<string, RegExp> = { react: /^react(-dom)?(\/|$)/, vue: /^(vue|@vue\/)/, svelte: /^svelte(\/|$)/ };
+const bindings = { react: 'react', vue: 'vue', svelte: null, bindings: null } as const;
+
 it('finds the sources', () => {
   expect(files).toContain('index.ts');
-  expect(files).toContain('react/page.ts');
-  expect(importsOf('react/page.ts').map((i) => i.spec)).toContain('react');
+  expect(files).toContain('react/hooks.ts');
+  expect(files).toContain('bindings/page.ts');
+  expect(importsOf('react/hooks.ts').map((i) => i.spec)).toContain('react');
+  expect(importsOf('react/hooks.ts').map((i) => i.spec)).toContain('../bindings/page.js');
 });
 
-it('nothing outside src/react imports React', () => {
-  const offenders = files.filter((f) => !f.startsWith('react/')).filter((f) => importsOf(f).some((i) => /^react(-dom)?(\/|$)/.test(i.spec)));
+it('a framework is imported only by its own binding (Svelte by none)', () => {
+  const offenders = files.flatMap((f) =>
+    Object.entries(frameworks)
+      .filter(([name, re]) => !(f.startsWith(`${name}/`) && name !== 'svelte') && importsOf(f).some((i) => re.test(i.spec)))
+      .map(([name]) => `${f} imports ${name}`),
+  );
   expect(offenders).toEqual([]);
 });
 
-it('src/react imports React, rxjs types, the public client entry (types) and itself only', () => {
-  const bad = files
-    .filter((f) => f.startsWith('react/'))
-    .flatMap((f) => importsOf(f).map((i) => ({ f, ...i })))
-    .filter(({ spec, typeOnly }) => !(spec === 'react' || (typeOnly && (spec === 'rxjs' || spec === '../index.js')) || /^\.\/[\w-]+\.js$/.test(spec)));
+it('each binding imports its framework, rxjs types, the public client entry (types), src/bindings and itself only', () => {
+  const bad = Object.entries(bindings).flatMap(([dir, framework]) =>
+    files
+      .filter((f) => f.startsWith(`${dir}/`))
+      .flatMap((f) => importsOf(f).map((i) => ({ f, ...i })))
+      .filter(
+        ({ spec, typeOnly }) =>
+          !(
+            (framework !== null && spec === framework) ||
+            (typeOnly && (spec === 'rxjs' || spec === '../index.js')) ||
+            /^\.\/[\w-]+\.js$/.test(spec) ||
+            (dir !== 'bindings' && /^\.\.\/bindings\/[\w-]+\.js$/.test(spec))
+          ),
+      ),
+  );
   expect(bad).toEqual([]);
 });

@@ -5,10 +5,10 @@
  */
 import { createElement as h, StrictMode } from 'react';
 import { renderToString } from 'react-dom/server';
-import { firstValueFrom } from 'rxjs';
 import { expect, it } from 'vitest';
-import { createConversationSync, memoryStorage, type ConversationSync } from '../../src/index.js';
+import type { ConversationSync } from '../../src/index.js';
 import { useConversation, useConversationPage, usePendingWrites, useSyncStatus, useTotalUnread } from '../../src/react/index.js';
+import { expectUntouched, neverStarted, watched } from '../bindings/watched.js';
 
 function App({ sync }: { sync: ConversationSync }) {
   const page = useConversationPage(sync, { limit: 20 });
@@ -27,20 +27,8 @@ function App({ sync }: { sync: ConversationSync }) {
   );
 }
 
-/** The client behind a Proxy that records every property read. */
-function watched(sync: ConversationSync): { sync: ConversationSync; reads: PropertyKey[] } {
-  const reads: PropertyKey[] = [];
-  const proxy = new Proxy(sync, {
-    get(target, key, receiver) {
-      reads.push(key);
-      return Reflect.get(target, key, receiver);
-    },
-  });
-  return { sync: proxy, reads };
-}
-
 it('renderToString: every hook, a never-started client: the empty state, and the client untouched', async () => {
-  const real = createConversationSync({ userID: 'alice', apiURL: 'http://127.0.0.1:9', token: 'never-used', storage: memoryStorage({ name: 'ssr' }) });
+  const real = neverStarted('alice');
   const { sync, reads } = watched(real);
 
   const html = renderToString(h(StrictMode, null, h(App, { sync })));
@@ -49,15 +37,11 @@ it('renderToString: every hook, a never-started client: the empty state, and the
     '<main><p id="status">stopped false false 0</p><p id="totals">0 0 0 true false</p><p id="one">none</p><p id="writes">0</p><ul></ul></main>',
   );
   expect(reads).toEqual([]);
-  // not started by rendering: still stopped, never synced, no request sent
-  expect((await firstValueFrom(real.status$)).state).toBe('stopped');
-  expect(real.cursor()).toBeNull();
-  expect(real.metrics().requests).toBe(0);
-  await expect(real.get('si_alice_bob')).rejects.toMatchObject({ code: 'STOPPED' });
+  await expectUntouched(real);
 });
 
 it('renderToString twice with the same client gives the same markup (no state kept between requests)', () => {
-  const sync = createConversationSync({ userID: 'bob', apiURL: 'http://127.0.0.1:9', token: 'never-used', storage: memoryStorage({ name: 'ssr2' }) });
+  const sync = neverStarted('bob');
   const a = renderToString(h(App, { sync }));
   const b = renderToString(h(App, { sync }));
   expect(b).toBe(a);

@@ -1,57 +1,24 @@
 /**
  * A bare page for the browser tests of convsync/react: the hooks under <StrictMode>
- * around one client whose observables are wrapped to count live subscriptions, and
- * memoized rows that count their renders. Driven from the test through `window.reactPage`.
+ * around one client whose subscriptions are counted (./instrument.ts), and memoized
+ * rows that count their renders. Driven from the test (../binding-page.ts) through `window.bindingPage`.
  */
 import { memo, StrictMode, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { flushSync } from 'react-dom';
-import { Observable } from 'rxjs';
-import { createConversationSync, idbStorage, type ConversationSync, type LocalConversation } from '../../../src/index.js';
-import { useConversation, useConversationPage, usePendingWrites, useSyncStatus, useTotalUnread, type LiveWindow } from '../../../src/react/index.js';
-
-/** Live subscriptions per observable of the client, and what was asked of the windows. */
-const active: Record<string, number> = { status: 0, totalUnread: 0, pendingWrites: 0, changes: 0, window: 0 };
-const windows: { made: number; setLimits: number[] } = { made: 0, setLimits: [] };
-const renders: Record<string, number> = {};
-
-function counted<T>(name: string, source: Observable<T>): Observable<T> {
-  return new Observable<T>((s) => {
-    active[name]!++;
-    const sub = source.subscribe(s);
-    return () => {
-      active[name]!--;
-      sub.unsubscribe();
-    };
-  });
-}
-
-function instrument(sync: ConversationSync): ConversationSync {
-  return {
-    ...sync,
-    status$: counted('status', sync.status$),
-    totalUnread$: counted('totalUnread', sync.totalUnread$),
-    pendingWrites$: counted('pendingWrites', sync.pendingWrites$),
-    changes$: counted('changes', sync.changes$),
-    watchPage(opts) {
-      windows.made++;
-      const win = sync.watchPage(opts);
-      const w = counted('window', win) as LiveWindow;
-      w.setLimit = (n) => (windows.setLimits.push(n), win.setLimit(n));
-      return w;
-    },
-  };
-}
+import type { ConversationSync, LocalConversation } from '../../../src/index.js';
+import { useConversation, useConversationPage, usePendingWrites, useSyncStatus, useTotalUnread } from '../../../src/react/index.js';
+import { instrument, pageClient, probes, rendered } from './instrument.js';
 
 const Row = memo(function Row({ c }: { c: LocalConversation }) {
-  renders[c.conversationID] = (renders[c.conversationID] ?? 0) + 1;
+  rendered(c.conversationID);
   return <li data-testid="row" data-id={c.conversationID} data-unread={c.unreadCount} data-pinned={String(c.isPinned)} />;
 });
 
 /** One record through useConversation; memo: it renders for its own record only. */
 const Watched = memo(function Watched({ sync, id }: { sync: ConversationSync; id: string }) {
   const c = useConversation(sync, id);
-  renders['watched'] = (renders['watched'] ?? 0) + 1;
+  rendered('watched');
   return <p data-testid="watched" data-id={id} data-unread={c ? c.unreadCount : 'none'} />;
 });
 
@@ -82,17 +49,12 @@ let sync: ConversationSync | null = null;
 let root: Root | null = null;
 let props = { watch: '', limit0: 20 };
 
-const reactPage = {
+const bindingPage = {
   async start(userID: string, watch: string, limit0 = 20): Promise<void> {
-    const origin = location.origin;
-    const token = async (): Promise<string> => {
-      const r = await fetch(`${origin}/admin/token`, { method: 'POST', body: JSON.stringify({ userID }) });
-      return ((await r.json()) as { data: { token: string } }).data.token;
-    };
-    real = createConversationSync({ userID, apiURL: origin, wsURL: `${origin.replace(/^http/, 'ws')}/ws`, token, storage: idbStorage({ name: `react-${userID}` }) });
+    real = pageClient(userID, 'react');
     sync = instrument(real);
     props = { watch, limit0 };
-    reactPage.mount();
+    bindingPage.mount();
     await real.start();
   },
   mount(): void {
@@ -106,10 +68,7 @@ const reactPage = {
   stop: () => real!.stop(),
   more: () => (window as unknown as { more: () => void }).more(),
   setLimitProp: (n: number) => setLimitProp(n),
-  rowIDs: () => [...document.querySelectorAll<HTMLElement>('[data-testid="row"]')].map((r) => r.dataset['id']!),
-  active: () => ({ ...active }),
-  windows: () => ({ made: windows.made, setLimits: [...windows.setLimits] }),
-  renders: () => ({ ...renders }),
+  ...probes,
 };
 
-(window as unknown as { reactPage: typeof reactPage }).reactPage = reactPage;
+(window as unknown as { bindingPage: typeof bindingPage }).bindingPage = bindingPage;

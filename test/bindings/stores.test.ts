@@ -1,6 +1,6 @@
 /**
- * The stores behind the hooks, without React: a real client (memory storage) against the
- * real reference server over loopback. What React relies on: a snapshot is the same
+ * The framework-neutral stores behind every binding (src/bindings), without a framework: a real client (memory storage) against the
+ * real reference server over loopback. What React, Vue and Svelte rely on: a snapshot is the same
  * object until its data changes, subscribing is lazy and undone completely, a window is
  * made once and resized rather than re-subscribed, a stale read never wins.
  */
@@ -8,12 +8,11 @@ import { firstValueFrom, filter, Observable } from 'rxjs';
 import WebSocket from 'ws';
 import { afterEach, expect, it } from 'vitest';
 import { createConversationSync, memoryStorage, type ConversationSync, type LocalConversation } from '../../src/index.js';
-import { conversationStore } from '../../src/react/conversation.js';
-import { pageStore } from '../../src/react/page.js';
-import { settleStatus } from '../../src/react/same.js';
-import { observableStore, type Store } from '../../src/react/store.js';
-import { STOPPED_STATUS } from '../../src/react/status.js';
-import type { LiveWindow } from '../../src/react/types.js';
+import { conversationStore } from '../../src/bindings/conversation.js';
+import { pageStore } from '../../src/bindings/page.js';
+import type { Store } from '../../src/bindings/store.js';
+import { statusStore } from '../../src/bindings/status.js';
+import type { LiveWindow } from '../../src/bindings/types.js';
 import { serversClosedAfterEach, type TestServer } from '../helpers/server.js';
 
 const server = serversClosedAfterEach();
@@ -49,7 +48,7 @@ function follow<T>(store: Store<T>) {
 
 const changed = (sync: ConversationSync, id: string) => firstValueFrom(sync.changes$.pipe(filter((c) => [...c.added, ...c.updated].some((r) => r.conversationID === id))));
 
-it('useConversation: nothing is read before start; then the record, live; a change elsewhere keeps the same object', async () => {
+it('conversationStore: nothing is read before start; then the record, live; a change elsewhere keeps the same object', async () => {
   const { s, sync, userID } = await setup();
   const id = `si_${['bob', userID].sort().join('_')}`;
   let gets = 0;
@@ -78,7 +77,7 @@ it('useConversation: nothing is read before start; then the record, live; a chan
   f.off();
 });
 
-it('useConversation: a read that a change overtook is dropped', async () => {
+it('conversationStore: a read that a change overtook is dropped', async () => {
   const { sync } = await setup();
   await sync.start();
   await sync.sync();
@@ -119,7 +118,7 @@ function countWindows(sync: ConversationSync) {
   return { counted, made };
 }
 
-it('useConversationPage: made once, at the first subscribe; mount, unmount, mount leaves one subscription, then none', async () => {
+it('pageStore: made once, at the first subscribe; mount, unmount, mount leaves one subscription, then none', async () => {
   const { sync } = await setup();
   const { counted, made } = countWindows(sync);
   const store = pageStore(counted, 20);
@@ -130,24 +129,24 @@ it('useConversationPage: made once, at the first subscribe; mount, unmount, moun
   store.subscribe(() => {})(); // StrictMode: mount, unmount
   const f = follow(store); // mount again
   expect(made.map((m) => [m.limit, m.active])).toEqual([[10, 1]]);
-  const view = (await f.next((v) => v.view !== null)).view!;
+  const view = await f.next((v) => !v.loading);
   expect(view.items).toHaveLength(10);
   expect(view.total).toBe(30);
   f.off();
   expect(made.map((m) => m.active)).toEqual([0]);
 });
 
-it('useConversationPage: setLimit resizes the window without a new subscription; a change re-creates only its row', async () => {
+it('pageStore: setLimit resizes the window without a new subscription; a change re-creates only its row', async () => {
   const { s, sync, userID } = await setup();
   const { counted, made } = countWindows(sync);
   const store = pageStore(counted, 20);
   await sync.start();
   await sync.sync();
   const f = follow(store);
-  const v20 = (await f.next((v) => v.view?.items.length === 20)).view!;
+  const v20 = (await f.next((v) => v.items.length === 20));
 
   store.setLimit(25);
-  const v25 = (await f.next((v) => v.view?.items.length === 25)).view!;
+  const v25 = (await f.next((v) => v.items.length === 25));
   expect(made).toHaveLength(1);
   expect(made[0]!.active).toBe(1);
   expect(made[0]!.setLimits).toEqual([25]);
@@ -157,18 +156,18 @@ it('useConversationPage: setLimit resizes the window without a new subscription;
   const calls = f.calls();
   made[0]!.win.setLimit(25);
   expect(f.calls()).toBe(calls);
-  expect(store.getSnapshot().view).toBe(v25);
+  expect(store.getSnapshot()).toBe(v25);
 
   // a server change to the 5th row: only that row is a new object (it may move)
   const target = v25.items[4]!;
   await s.admin('/admin/send_message', { conversationID: target.conversationID, sendID: userID, text: 'moved up' });
-  const after = (await f.next((v) => v.view?.items.some((r) => r.latestMsg?.text === 'moved up') === true)).view!;
+  const after = (await f.next((v) => v.items.some((r) => r.latestMsg?.text === 'moved up') === true));
   const fresh = after.items.filter((r) => !v25.items.includes(r));
   expect(fresh.map((r) => r.conversationID)).toEqual([target.conversationID]);
   f.off();
 });
 
-it('useConversationPage: a window that fails keeps its rows, shows the error, and opens again on the next status', async () => {
+it('pageStore: a window that fails keeps its rows, shows the error, and opens again on the next status', async () => {
   const { sync } = await setup();
   await sync.start();
   await sync.sync();
@@ -187,18 +186,18 @@ it('useConversationPage: a window that fails keeps its rows, shows the error, an
   expect((store.getSnapshot().error as Error).message).toBe('storage broke');
   expect(subscribes).toBe(1);
   const synced = sync.sync(); // a status change: syncing
-  const ok = await f.next((v) => v.view !== null);
+  const ok = await f.next((v) => !v.loading);
   expect(ok.error).toBeUndefined();
   expect(subscribes).toBe(2);
   await synced;
   f.off();
 });
 
-it("useSyncStatus: the first snapshot is the running client's status (no flash of a stopped one); the same object until a field changes", async () => {
+it("statusStore: the first snapshot is the running client's status (no flash of a stopped one); the same object until a field changes", async () => {
   const { sync } = await setup();
   await sync.start();
   await sync.sync();
-  const store = observableStore(() => sync.status$, STOPPED_STATUS, { settle: settleStatus, peek: true });
+  const store = statusStore(sync);
   const first = store.getSnapshot();
   const current = firstValueFrom(sync.status$); // in the same tick
   expect(store.getSnapshot()).toBe(first);

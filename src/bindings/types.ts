@@ -1,16 +1,16 @@
-/** The shapes the hooks return, named from the client's public API. */
+/** The shapes the bindings return, named from the client's public API. */
 import type { LocalConversation } from '../index.js';
 
 /** `LiveWindow`: what `sync.watchPage()` returns; `PageView`: one emission of it. */
 export type { LiveWindow, PageView } from '../index.js';
 
-/** The options of `useConversationPage`. */
+/** The options of a page (`useConversationPage`, `conversationPage`). */
 export interface ConversationPageOptions {
   /** Rows in the window. Default 20. A new value resizes the window (no new subscription). */
   limit?: number;
 }
 
-/** What `useConversationPage` returns. */
+/** A live page: what `useConversationPage` (React, Vue) and `conversationPage` (Svelte) give. */
 export interface ConversationPage {
   /** The first `limit` rows in list order. A row keeps its object while its data is unchanged. */
   items: readonly LocalConversation[];
