@@ -1,20 +1,20 @@
 /** `createConversationSync`: the public client object of SPEC §5.1, wired from the parts. */
 import { ConvSyncError } from '../protocol/index.js';
 import { idbStorage } from '../storage/idb.js';
-import type { ConversationSync } from './api.js';
-import { changesOf } from './diff.js';
-import { tokenSource } from './http.js';
-import { createHub } from './hub.js';
-import { createViews } from './views.js';
-import { defaults, type ConversationSyncOptions, type ResolvedOptions } from './options.js';
-import { startSession, type Session } from './session.js';
-import { initialStatus, reduceStatus, type StatusEvent, type SyncStatus } from './status.js';
-import { createPendingList } from './pending.js';
-import { newMetrics, type ChangeSet, type Progress } from './types.js';
-import { createWrites } from './writes.js';
+import type { ConversationSync } from './kernel/api.js';
+import { changesOf } from './views/changes.js';
+import { tokenSource } from './remote/http.js';
+import { createHub } from './kernel/hub.js';
+import { createViews } from './views/views.js';
+import { defaults, type ConversationSyncOptions, type ResolvedOptions } from './kernel/options.js';
+import { startSession, type Session } from './kernel/session.js';
+import { initialStatus, reduceStatus, type StatusEvent, type SyncStatus } from './kernel/status.js';
+import { createPendingList } from './writes/pending.js';
+import { newMetrics, type ChangeSet, type Progress } from './kernel/types.js';
+import { createWrites } from './writes/calls.js';
 
-export type { ConversationSyncOptions } from './options.js';
-export type { ConversationSync, PageOptions } from './api.js';
+export type { ConversationSyncOptions } from './kernel/options.js';
+export type { ConversationSync, PageOptions } from './kernel/api.js';
 
 const GONE = new Set(['DB_DELETED', 'DB_UPGRADED']);
 /** A commit names at most this many IDs to the other tabs; more, and they read the whole list again. */

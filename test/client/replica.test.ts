@@ -1,7 +1,7 @@
 /** The replica's full-sync commit: the staged diff is kept only while someone reads it. */
 import { describe, expect, it } from 'vitest';
-import type { Commit } from '../../src/client/commit.js';
-import { createReplica } from '../../src/client/replica.js';
+import type { Commit } from '../../src/client/kernel/commit.js';
+import { createReplica } from '../../src/client/kernel/replica.js';
 import { memoryStorage } from '../../src/storage/memory.js';
 import { makeConversation } from '../helpers/fixtures.js';
 import { FakeClock } from './fakes.js';

@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createReplica } from '../../src/client/replica.js';
-import { createViews } from '../../src/client/views.js';
-import type { PageView } from '../../src/client/window.js';
+import { createReplica } from '../../src/client/kernel/replica.js';
+import { createViews } from '../../src/client/views/views.js';
+import type { PageView } from '../../src/client/views/window.js';
 import type { Cursor } from '../../src/protocol/index.js';
 import { memoryStorage } from '../../src/storage/memory.js';
 import { makeConversation } from '../helpers/fixtures.js';

@@ -8,9 +8,9 @@
  * the swap; the conversations that local writes touched meanwhile (drafts, reads, queued
  * writes) are read again right after the swap, so the swap reports what storage holds.
  */
-import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
-import { typedStorage } from '../storage/errors.js';
-import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, WriteOutcome } from '../storage/types.js';
+import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../../protocol/index.js';
+import { typedStorage } from '../../storage/errors.js';
+import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, WriteOutcome } from '../../storage/types.js';
 import type { Clock } from './clock.js';
 import type { ChangeMode } from './types.js';
 import type { Commit, Settled } from './commit.js';

@@ -4,8 +4,8 @@
  * back from storage) is folded into all of them; a reload reads them again; a preview (a
  * cold device's first page from the server) shows until the list is in.
  */
-import type { LocalConversation } from '../protocol/index.js';
-import type { LocalDiff, Totals } from '../storage/types.js';
+import type { LocalConversation } from '../../protocol/index.js';
+import type { LocalDiff, Totals } from '../../storage/types.js';
 import { createLiveList } from './live-list.js';
 import { createTotals } from './totals.js';
 import { checkLimit, createWindow, type LiveWindow, type SettledRead, type WindowEvent } from './window.js';

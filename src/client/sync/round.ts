@@ -4,12 +4,12 @@
  * write goes through the replica, tagged with the round, so `changes$` reports the
  * round's true diff once.
  */
-import { ConvSyncError, idHash, readFullIDs, readIncremental, type Cursor, type SyncMode } from '../protocol/index.js';
-import type { Clock } from './clock.js';
-import { badAnswer, runFullSync, type FullSyncDeps } from './full-sync.js';
-import type { Replica } from './replica.js';
-import type { Transport } from './transport.js';
-import type { ClientMetrics, Progress } from './types.js';
+import { ConvSyncError, idHash, readFullIDs, readIncremental, type Cursor, type SyncMode } from '../../protocol/index.js';
+import type { Clock } from '../kernel/clock.js';
+import { badAnswer, runFullSync, type FullSyncDeps } from './full.js';
+import type { Replica } from '../kernel/replica.js';
+import type { Transport } from '../remote/transport.js';
+import type { ClientMetrics, Progress } from '../kernel/types.js';
 
 export interface RoundConfig {
   replica: Replica;

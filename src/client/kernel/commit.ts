@@ -2,8 +2,8 @@
  * The one commit event: what the replica emits after every write that changed the list
  * (or the outbox), in commit order. The views, `changes$` and the other tabs all read it.
  */
-import type { Cursor, ErrorCode } from '../protocol/index.js';
-import type { LocalDiff, Totals } from '../storage/types.js';
+import type { Cursor, ErrorCode } from '../../protocol/index.js';
+import type { LocalDiff, Totals } from '../../storage/types.js';
 import type { ChangeMode } from './types.js';
 
 export interface Commit {

@@ -3,12 +3,12 @@
  * live list, then swap it in with its cursor in one step. The list on screen is never
  * empty or half. An interrupted staging is resumed from its stored progress.
  */
-import { ConvSyncError, readFullPage, readSortedList, type Cursor, type FullPage, type LocalConversation } from '../protocol/index.js';
-import type { StagedFull, Totals } from '../storage/types.js';
-import { yieldToLoop } from './clock.js';
-import type { Replica } from './replica.js';
-import type { Transport } from './transport.js';
-import type { Progress } from './types.js';
+import { ConvSyncError, readFullPage, readSortedList, type Cursor, type FullPage, type LocalConversation } from '../../protocol/index.js';
+import type { StagedFull, Totals } from '../../storage/types.js';
+import { yieldToLoop } from '../kernel/clock.js';
+import type { Replica } from '../kernel/replica.js';
+import type { Transport } from '../remote/transport.js';
+import type { Progress } from '../kernel/types.js';
 
 export interface FullSyncDeps {
   replica: Replica;

@@ -6,9 +6,9 @@
  * window again. `setLimit` grows it by reading only the rows after the ones it holds.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import { compareConversations, type LocalConversation } from '../protocol/index.js';
-import { encodePage } from '../storage/common.js';
-import type { LocalDiff, Page, StorageAdapter, Totals } from '../storage/types.js';
+import { compareConversations, type LocalConversation } from '../../protocol/index.js';
+import { encodePage } from '../../storage/common.js';
+import type { LocalDiff, Page, StorageAdapter, Totals } from '../../storage/types.js';
 
 /** One emission of `watchPage`: the first rows and the totals of the whole list. */
 export interface PageView {

@@ -5,21 +5,21 @@
  * `online` listener and the engine (sync loop, sync round, frames). A tab that stops
  * leading stops its duties; one that starts leading starts them (docs/tabs.md).
  */
-import type { SyncMode } from '../protocol/index.js';
-import type { StorageAdapter } from '../storage/types.js';
-import { createFrames, type Frames } from './frames.js';
-import { createHttp, type TokenSource } from './http.js';
+import type { SyncMode } from '../../protocol/index.js';
+import type { StorageAdapter } from '../../storage/types.js';
+import { createFrames, type Frames } from '../sync/frames.js';
+import { createHttp, type TokenSource } from '../remote/http.js';
 import type { ResolvedOptions } from './options.js';
 import type { Commit } from './commit.js';
 import { createReplica, type Replica } from './replica.js';
-import { createSocket, type WebSocketCtor } from './socket.js';
+import { createSocket, type WebSocketCtor } from '../remote/socket.js';
 import type { StatusEvent } from './status.js';
-import { createSender, type Sender } from './outbox-sender.js';
-import { createSyncLoop, type SyncLoop } from './sync-loop.js';
-import { createSyncRound, type RoundConfig } from './sync-round.js';
-import { createTabLink, type TabLink, type TabLinkHooks } from './tab-link.js';
-import { soloTab, webTabs } from './tabs.js';
-import { userTransport, type Transport } from './transport.js';
+import { createSender, type Sender } from '../writes/sender.js';
+import { createSyncLoop, type SyncLoop } from '../sync/loop.js';
+import { createSyncRound, type RoundConfig } from '../sync/round.js';
+import { createTabLink, type TabLink, type TabLinkHooks } from '../tabs/link.js';
+import { soloTab, webTabs } from '../tabs/coordinator.js';
+import { userTransport, type Transport } from '../remote/transport.js';
 import type { ClientMetrics, Progress } from './types.js';
 
 export interface SessionHooks {

@@ -1,8 +1,8 @@
 /** Accumulates the diffs of one sync's writes into the one true diff `changes$` reports. */
-import type { LocalConversation } from '../protocol/index.js';
-import type { LocalDiff } from '../storage/types.js';
-import type { Commit } from './commit.js';
-import type { ChangeSet } from './types.js';
+import type { LocalConversation } from '../../protocol/index.js';
+import type { LocalDiff } from '../../storage/types.js';
+import type { Commit } from '../kernel/commit.js';
+import type { ChangeSet } from '../kernel/types.js';
 
 export interface DiffAcc {
   add(d: LocalDiff): void;

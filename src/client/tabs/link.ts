@@ -5,12 +5,12 @@
  * those IDs from storage (storage is the truth, so the order of announcements does not
  * matter); `clear()` in any tab stops them all.
  */
-import { ConvSyncError, type Cursor, type ErrorCode, type LocalConversation, type SyncMode } from '../protocol/index.js';
-import type { Totals } from '../storage/types.js';
+import { ConvSyncError, type Cursor, type ErrorCode, type LocalConversation, type SyncMode } from '../../protocol/index.js';
+import type { Totals } from '../../storage/types.js';
 import { createLeadership, type Leadership, type LeadershipConfig, type LeaderMessage } from './leadership.js';
-import type { SyncStatus } from './status.js';
-import type { ChangeSet, Progress } from './types.js';
-import type { Settled } from './commit.js';
+import type { SyncStatus } from '../kernel/status.js';
+import type { ChangeSet, Progress } from '../kernel/types.js';
+import type { Settled } from '../kernel/commit.js';
 
 interface WireError {
   code: ErrorCode;

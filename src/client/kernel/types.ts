@@ -1,6 +1,6 @@
 /** Public value types of the client: change events, progress, metrics. */
-import type { ErrorCode, SyncMode } from '../protocol/index.js';
-import type { LocalDiff } from '../storage/types.js';
+import type { ErrorCode, SyncMode } from '../../protocol/index.js';
+import type { LocalDiff } from '../../storage/types.js';
 
 /**
  * How a change reached the device: a sync (by its mode), a pushed frame, a local edit (a
