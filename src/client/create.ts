@@ -99,15 +99,16 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
         if (leading()) session?.link.progress(p);
       },
       onCommit(c) {
-        if (c.reload) views.reload();
-        else if (!c.end) views.commit(c.diff, c.totals);
+        views.fold(c);
         toChanges(c);
+        const outbox = c.kind === 'outbox';
         // a write the server accepted leaves the queue once the cursor reaches its version
-        if (c.outbox || (pending.count() > 0 && c.mode !== 'local')) pending.reload();
-        if (c.settled) writes.settled(c.settled);
-        if (c.end) return;
+        if (outbox || (pending.count() > 0 && c.mode !== 'local')) pending.reload();
+        const settled = (outbox && c.settled) || [];
+        if (settled.length) writes.settled(settled);
+        if (c.kind === 'round-end') return;
         const ids = [...c.diff.added, ...c.diff.updated].map((r) => r.conversationID).concat(c.diff.removed);
-        session?.link.commit(c.reload || ids.length > ANNOUNCED_IDS ? null : ids, session.replica.cursor, c.outbox ?? false, c.settled ?? []);
+        session?.link.commit(c.kind === 'reload' || ids.length > ANNOUNCED_IDS ? null : ids, session.replica.cursor, outbox, settled);
       },
       tabs: {
         commit(ids, cursor, outbox, settled) {

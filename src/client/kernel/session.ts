@@ -51,11 +51,11 @@ export interface Session {
 }
 
 type EngineOptions = Pick<ResolvedOptions, 'clock' | 'random' | 'pageSize' | 'previewSize' | 'pollIntervalMs' | 'maxBackoffMs' | 'driftCheck' | 'driftCheckIntervalMs' | 'minSyncGapMs'>;
-type Hooks = Pick<SessionHooks, 'metrics' | 'onStatus' | 'onProgress'> & Partial<Pick<SessionHooks, 'onPreview'>>;
+type Hooks = Pick<SessionHooks, 'metrics' | 'onStatus' | 'onProgress'> & Partial<Pick<SessionHooks, 'onPreview' | 'wantDiff'>>;
 
 /** The engine over a replica and a transport, without socket or listeners (tests use it alone). */
 export function createEngine(o: EngineOptions, replica: Replica, transport: Transport, h: Hooks): { loop: SyncLoop; frames: Frames } {
-  const round = createSyncRound({ ...o, replica, transport, metrics: h.metrics, onProgress: h.onProgress, onPreview: h.onPreview ?? (() => {}), followUp: () => loop.trigger() });
+  const round = createSyncRound({ ...o, replica, transport, metrics: h.metrics, onProgress: h.onProgress, onPreview: h.onPreview ?? (() => {}), keepDiff: h.wantDiff ?? (() => true), followUp: () => loop.trigger() });
   const loop = createSyncLoop({ ...o, metrics: h.metrics, round, onStatus: h.onStatus });
   return { loop, frames: createFrames(replica, loop, h.metrics) };
 }
@@ -139,7 +139,7 @@ async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSou
 
 export async function startSession(o: ResolvedOptions, storage: StorageAdapter, token: TokenSource, h: SessionHooks): Promise<Session> {
   await storage.open(o.userID);
-  const replica = createReplica(storage, o.clock, { totals: h.wantTotals, diff: h.wantDiff });
+  const replica = createReplica(storage, o.clock, { totals: h.wantTotals });
   try {
     await replica.init();
   } catch (e) {

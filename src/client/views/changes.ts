@@ -43,16 +43,17 @@ export function diffAcc(): DiffAcc {
 export function changesOf(send: (c: ChangeSet) => void): (c: Commit) => void {
   const rounds = new Map<number, DiffAcc>();
   return (c) => {
+    if (c.kind === 'round-end') {
+      const acc = rounds.get(c.round);
+      rounds.delete(c.round);
+      if (acc && !acc.empty) send({ ...acc.result(), mode: c.mode });
+      return;
+    }
     if (c.round === undefined) {
       if (c.diff.added.length + c.diff.updated.length + c.diff.removed.length > 0) send({ ...c.diff, mode: c.mode });
       return;
     }
     let acc = rounds.get(c.round);
-    if (c.end) {
-      rounds.delete(c.round);
-      if (acc && !acc.empty) send({ ...acc.result(), mode: c.mode });
-      return;
-    }
     if (!acc) rounds.set(c.round, (acc = diffAcc()));
     acc.add(c.diff);
   };
