@@ -18,6 +18,7 @@ export { dexieStorage, type DexieInstance, type DexieStorageOptions } from './st
 export { memoryStorage } from './storage/memory.js';
 export type { ConversationSettings, LocalDiff, NewWrite, OutboxEntry, Page, PageCursor, StagedFull, StorageAdapter, StorageOptions, WriteKind, WriteOutcome } from './storage/types.js';
 export { ConvSyncError, type ErrorCode } from './protocol/errors.js';
+export { isConvSyncError } from './client/kernel/errors.js';
 /** The list order (SPEC §1.2) and unread arithmetic, for apps that keep their own rows. */
 export { compareConversations, totalUnreadOf, unreadCountOf } from './protocol/order.js';
 export type * from './protocol/types.js';

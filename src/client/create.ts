@@ -6,6 +6,7 @@ import { changesOf } from './views/changes.js';
 import { tokenSource } from './remote/http.js';
 import { createHub } from './kernel/hub.js';
 import { createViews } from './views/views.js';
+import { checkLimit } from './views/window.js';
 import { defaults, type ConversationSyncOptions, type ResolvedOptions } from './kernel/options.js';
 import { startSession, type Session } from './kernel/session.js';
 import { initialStatus, reduceStatus, type StatusEvent, type SyncStatus } from './kernel/status.js';
@@ -182,8 +183,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
     sync: async () => need().sync(),
     get: (id) => read(() => storage.get(id)),
     getPage: async (p = {}) => {
-      const limit = p.limit ?? 20;
-      if (!Number.isSafeInteger(limit) || limit < 1) throw new ConvSyncError('INVALID_ARGUMENT', 'limit must be a positive integer');
+      const limit = checkLimit(p.limit ?? 20);
       return read(() => (p.after ? storage.getPage(limit, p.after) : storage.getPage(limit)));
     },
     setDraft: async (id, text) => {

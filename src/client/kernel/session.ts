@@ -151,7 +151,7 @@ export async function startSession(o: ResolvedOptions, storage: StorageAdapter, 
   let stopped = false;
   const tabs = (o.tabs === false ? null : (o.tabs ?? webTabs())) ?? soloTab();
   const link = createTabLink(
-    { tabs, name: `convsync:${storage.databaseName(o.userID)}`, clock: o.clock, random: o.random, heartbeatMs: o.leaderHeartbeatMs, suspectMs: o.leaderTimeoutMs - o.leaderHeartbeatMs },
+    { tabs, name: `convsync:${storage.databaseName(o.userID)}`, clock: o.clock, random: o.random, heartbeatMs: o.leaderHeartbeatMs, suspectMs: o.leaderTimeoutMs - o.leaderHeartbeatMs, metrics: h.metrics },
     {
       ...h.tabs,
       lead() {

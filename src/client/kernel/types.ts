@@ -46,6 +46,8 @@ export interface ClientMetrics {
   leader: boolean;
   /** how many times this tab became the leader */
   leaderTerms: number;
+  /** messages from other tabs dropped as malformed (docs/tabs.md) */
+  tabMessagesDropped: number;
   /** failures by code */
   errors: Partial<Record<ErrorCode, number>>;
 }
@@ -64,6 +66,7 @@ export function newMetrics(): ClientMetrics {
     socketReconnects: 0,
     leader: false,
     leaderTerms: 0,
+    tabMessagesDropped: 0,
     errors: {},
   };
 }
