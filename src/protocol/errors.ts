@@ -74,6 +74,8 @@ export const ErrCode = {
   TOKEN_INVALID: 1502,
   TOO_LARGE: 1413,
   INTERNAL: 500,
+  /** the server cannot reach its database now: retry after the `Retry-After` header's seconds */
+  UNAVAILABLE: 503,
 } as const;
 export type ErrCodeValue = (typeof ErrCode)[keyof typeof ErrCode];
 
@@ -86,4 +88,5 @@ export const httpStatusOf: Record<ErrCodeValue, number> = {
   1502: 401,
   1413: 413,
   500: 500,
+  503: 503,
 };

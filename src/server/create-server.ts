@@ -183,6 +183,7 @@ async function listen(
       logger,
       staticDir: opts.staticDir,
       allowedOrigins: opts.allowedOrigins,
+      ready: store.ready ? () => store.ready!() : undefined,
       ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     }),
   );

@@ -25,6 +25,7 @@ export type {
 export { openStore, openPostgresStore, isPostgresURL, DEFAULT_PG_RETENTION, DEFAULT_RETENTION_INTERVAL_MS } from './stores/open.js';
 export type { OpenedStore, PostgresStore, PostgresStoreOptions, RetentionOptions, StoreSpec } from './stores/open.js';
 export { MissingPeerError } from './optional.js';
+export { StoreUnavailableError, isUnavailable, RETRY_AFTER_SECONDS } from './unavailable.js';
 export { VersionLog, LogState, newLogID } from './version-log.js';
 export type { LogChanges, LogEntry, LogHead, LogStateValue, VersionLogSnapshot } from './version-log.js';
 export { decide, decideBatch, decideFromHead } from './decision.js';

@@ -155,6 +155,11 @@ export interface ConversationStore extends ConversationReads, ConversationWrites
    * restarted one, accepts the same tokens; `undefined` when the store keeps none.
    */
   sharedSecret?(): Promise<string>;
+  /**
+   * Resolves when the store can serve now (`/readyz`); rejects (best with a
+   * `StoreUnavailableError`) while its database cannot be reached. Absent: always ready.
+   */
+  ready?(): Promise<void>;
   /** releases connections and timers (a store opened by `createServer` from a URL is closed with it) */
   close?(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /**
  * HTTP plumbing: routing, the `{errCode, errMsg, errDlt, data}` envelope, statuses per
- * SPEC §3, the body limit, auth, `operationID` tracing, CORS, `/metrics` and static files.
+ * SPEC §3, the body limit, auth, `operationID` tracing, CORS, `/metrics`, the probes and
+ * static files. A store that cannot reach its database answers 503 + `Retry-After`.
  *
  * Order of checks: Host (403/1002, see `request-guard.ts`) → for `/admin/*` the origin
  * (403/1002; no CORS headers there) → route exists (404/1004) → token (401/1501|1502) →
@@ -21,7 +22,9 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { adminCallAllowed, cors, isAdminPath } from './request-guard.js';
 import type { Route } from './routes.js';
+import { probe, PROBE_PATHS } from './probes.js';
 import { serveStatic } from './static.js';
+import { isUnavailable, RETRY_AFTER_SECONDS } from '../unavailable.js';
 import { PRINTABLE_ID } from './validate-request.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -37,6 +40,8 @@ export interface HttpHandlerOptions {
   /** the Host rule (`hostRule` of `request-guard.ts`) */
   hostAllowed: (host: string | undefined) => boolean;
   maxBodyBytes?: number;
+  /** the store's readiness check for `/readyz` (none: always ready) */
+  ready?: (() => Promise<void>) | undefined;
 }
 
 
@@ -136,7 +141,11 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
     const fail = (e: unknown) => {
       if (e instanceof ShapeError) reply(ErrCode.ARGS, `bad arguments: ${e.message}`, e.field, null);
       else if (e instanceof ApiError) reply(e.errCode, e.message, e.errDlt, null);
-      else {
+      else if (isUnavailable(e)) {
+        o.logger.error('store unavailable', { operationID, path, error: e instanceof Error ? e.message : String(e) });
+        if (!res.headersSent) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+        reply(ErrCode.UNAVAILABLE, 'unavailable: the server cannot reach its database now; retry later', '', null);
+      } else {
         o.logger.error('internal error', { operationID, path, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
         reply(ErrCode.INTERNAL, 'internal error', '', null);
       }
@@ -159,6 +168,14 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
     if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
       send(res, 200, o.metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');
       finish(200, 0);
+      return;
+    }
+    if (PROBE_PATHS.has(path) && (req.method === 'GET' || req.method === 'HEAD')) {
+      void probe(path, o.ready).then((a) => {
+        for (const [k, v] of Object.entries(a.headers)) res.setHeader(k, v);
+        send(res, a.status, JSON.stringify(a.body), 'application/json; charset=utf-8');
+        finish(a.status, 0);
+      }, fail);
       return;
     }
     const route = o.routes.get(path);
@@ -212,5 +229,5 @@ export function createRequestHandler(o: HttpHandlerOptions): (req: IncomingMessa
 }
 
 function isApiPath(path: string): boolean {
-  return path.startsWith('/conversation/') || path.startsWith('/admin/') || path === '/ws' || path === '/metrics';
+  return path.startsWith('/conversation/') || path.startsWith('/admin/') || path === '/ws' || path === '/metrics' || PROBE_PATHS.has(path);
 }

@@ -11,6 +11,8 @@ import type { ConversationStore, RetentionPolicy } from '../ports.js';
 export interface PostgresStoreOptions {
   /** connections of the pool, default 10 (the listening connection is one more) */
   poolSize?: number;
+  /** a connection attempt that takes longer fails (the request answers 503), default 5000 ms */
+  connectTimeoutMs?: number;
   /** recorded frames are kept this long for instances that reconnect, default 10 minutes */
   framesKeepMs?: number;
   /** first reconnect delay of the listening connection, default 100 ms */

@@ -22,6 +22,7 @@ import { verifyToken } from '../auth.js';
 import type { Metrics, WsRefusal } from '../metrics.js';
 import type { Logger } from '../logger.js';
 import { CLOSE_TOO_MANY, SocketLimits, timerAt } from './limits.js';
+import { isUnavailable } from '../unavailable.js';
 
 export const CLOSE_AUTH = 4401;
 export const CLOSE_MALFORMED = 4400;
@@ -257,7 +258,8 @@ export class WsHub {
       (e: unknown) => {
         this.o.logger.error('ws follow failed', { error: e instanceof Error ? e.message : String(e) });
         c.joining = false;
-        if (c.ws.readyState === OPEN) c.ws.close(1011, 'server error');
+        // 1013: the database is away, try again later; 1011: a bug
+        if (c.ws.readyState === OPEN) c.ws.close(isUnavailable(e) ? 1013 : 1011, isUnavailable(e) ? 'try again later' : 'server error');
       },
     );
   }

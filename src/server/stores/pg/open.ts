@@ -29,12 +29,21 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
   const pg = ((ns as unknown as { default?: PgModule }).default ?? ns) as PgModule;
   const logger = o.logger ?? silentLogger;
   const types = numberTypes(pg);
-  const pool: Pool = new pg.Pool({ connectionString: url, max: o.poolSize ?? 10, application_name: 'convsync', types });
+  const pool: Pool = new pg.Pool({
+    connectionString: url,
+    max: o.poolSize ?? 10,
+    application_name: 'convsync',
+    types,
+    // a database that is away is answered 503 quickly, not after a hang
+    connectionTimeoutMillis: o.connectTimeoutMs ?? 5000,
+    keepAlive: true,
+  });
   pool.on('error', (e) => logger.error('idle database connection failed', { error: e.message }));
   try {
     await migrate(pool);
     const feed = new PgFeed(pool, {
-      connect: () => new pg.Client({ connectionString: url, application_name: 'convsync-listen', keepAlive: true, types }),
+      connect: () =>
+        new pg.Client({ connectionString: url, application_name: 'convsync-listen', keepAlive: true, types, connectionTimeoutMillis: o.connectTimeoutMs ?? 5000 }),
       logger,
       ...(o.listenRetryMs !== undefined ? { retryMs: o.listenRetryMs } : {}),
     });

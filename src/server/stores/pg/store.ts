@@ -26,6 +26,7 @@ import { commitTx, compactTx, resetTx } from './commit.js';
 import { pgDirectory } from './directory.js';
 import type { FeedStats, PgFeed } from './feed.js';
 import { pgReads } from './reads.js';
+import { StoreUnavailableError } from '../../unavailable.js';
 
 /** How long recorded frames are kept for instances that catch up after a lost connection: 10 minutes. */
 export const DEFAULT_FRAMES_KEEP_MS = 10 * 60 * 1000;
@@ -169,6 +170,12 @@ export class PostgresConversationStore implements ConversationStore {
     ]);
     const r = await this.pool.query<{ value: string }>(`SELECT value FROM convsync_meta WHERE key = 'token_secret'`);
     return r.rows[0]!.value;
+  }
+
+  /** Ready when a query answers and the listening connection (the fan-out of other instances' frames) is up. */
+  async ready(): Promise<void> {
+    if (this.feed.stats.listenerPid === null) throw new StoreUnavailableError('the listening connection to the database is down');
+    await this.pool.query('SELECT 1');
   }
 
   /** Deletes frames older than `framesKeepMs`; answers how many. */
