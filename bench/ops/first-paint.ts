@@ -6,7 +6,7 @@
  * long tasks seen meanwhile where the runtime reports them (Chromium). On a warm database
  * (a reload): until the first window. Nothing is judged here: the scenario validates.
  */
-import type { PageView } from '../../src/client/window.js';
+import type { PageView } from '../../src/client/views/window.js';
 import type { SyncStatus } from '../../src/index.js';
 import type { AdapterName, ColdPaint, PaintWindow } from '../lib/types.js';
 import { now, sleep } from '../lib/util.js';

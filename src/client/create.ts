@@ -1,20 +1,21 @@
 /** `createConversationSync`: the public client object of SPEC §5.1, wired from the parts. */
 import { ConvSyncError } from '../protocol/index.js';
 import { idbStorage } from '../storage/idb.js';
-import type { ConversationSync } from './api.js';
-import { changesOf } from './diff.js';
-import { tokenSource } from './http.js';
-import { createHub } from './hub.js';
-import { createViews } from './views.js';
-import { defaults, type ConversationSyncOptions, type ResolvedOptions } from './options.js';
-import { startSession, type Session } from './session.js';
-import { initialStatus, reduceStatus, type StatusEvent, type SyncStatus } from './status.js';
-import { createPendingList } from './pending.js';
-import { newMetrics, type ChangeSet, type Progress } from './types.js';
-import { createWrites } from './writes.js';
+import type { ConversationSync } from './kernel/api.js';
+import { changesOf } from './views/changes.js';
+import { tokenSource } from './remote/http.js';
+import { createHub } from './kernel/hub.js';
+import { createViews } from './views/views.js';
+import { checkLimit } from './views/window.js';
+import { defaults, type ConversationSyncOptions, type ResolvedOptions } from './kernel/options.js';
+import { startSession, type Session } from './kernel/session.js';
+import { initialStatus, reduceStatus, type StatusEvent, type SyncStatus } from './kernel/status.js';
+import { createPendingList } from './writes/pending.js';
+import { newMetrics, type ChangeSet, type Progress } from './kernel/types.js';
+import { createWrites } from './writes/calls.js';
 
-export type { ConversationSyncOptions } from './options.js';
-export type { ConversationSync, PageOptions } from './api.js';
+export type { ConversationSyncOptions } from './kernel/options.js';
+export type { ConversationSync, PageOptions } from './kernel/api.js';
 
 const GONE = new Set(['DB_DELETED', 'DB_UPGRADED']);
 /** A commit names at most this many IDs to the other tabs; more, and they read the whole list again. */
@@ -101,15 +102,16 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
         if (leading()) session?.link.progress(p);
       },
       onCommit(c) {
-        if (c.reload) views.reload();
-        else if (!c.end) views.commit(c.diff, c.totals);
+        views.fold(c);
         toChanges(c);
+        const outbox = c.kind === 'outbox';
         // a write the server accepted leaves the queue once the cursor reaches its version
-        if (c.outbox || (pending.count() > 0 && c.mode !== 'local')) pending.reload();
-        if (c.settled) writes.settled(c.settled);
-        if (c.end) return;
+        if (outbox || (pending.count() > 0 && c.mode !== 'local')) pending.reload();
+        const settled = (outbox && c.settled) || [];
+        if (settled.length) writes.settled(settled);
+        if (c.kind === 'round-end') return;
         const ids = [...c.diff.added, ...c.diff.updated].map((r) => r.conversationID).concat(c.diff.removed);
-        announcer?.link.commit(c.reload || ids.length > ANNOUNCED_IDS ? null : ids, announcer.replica.cursor, c.outbox ?? false, c.settled ?? []);
+        announcer?.link.commit(c.kind === 'reload' || ids.length > ANNOUNCED_IDS ? null : ids, announcer.replica.cursor, outbox, settled);
       },
       tabs: {
         commit(ids, cursor, outbox, settled) {
@@ -185,8 +187,7 @@ export function createConversationSync(options: ConversationSyncOptions): Conver
     sync: async () => need().sync(),
     get: (id) => read(() => storage.get(id)),
     getPage: async (p = {}) => {
-      const limit = p.limit ?? 20;
-      if (!Number.isSafeInteger(limit) || limit < 1) throw new ConvSyncError('INVALID_ARGUMENT', 'limit must be a positive integer');
+      const limit = checkLimit(p.limit ?? 20);
       return read(() => (p.after ? storage.getPage(limit, p.after) : storage.getPage(limit)));
     },
     setDraft: async (id, text) => {

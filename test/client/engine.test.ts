@@ -1,11 +1,11 @@
 /** Engine unit tests (replica, sync loop, sync round, frames): single flight, pushed frames, retries — on a fake transport, memory storage and fake time. */
 import { describe, expect, it } from 'vitest';
-import { changesOf } from '../../src/client/diff.js';
-import { createEngineParts } from '../../src/client/session.js';
-import type { Transport } from '../../src/client/transport.js';
-import { newMetrics, type ChangeSet } from '../../src/client/types.js';
+import { changesOf } from '../../src/client/views/changes.js';
+import { createEngineParts } from '../../src/client/kernel/session.js';
+import type { Transport } from '../../src/client/remote/transport.js';
+import { newMetrics, type ChangeSet } from '../../src/client/kernel/types.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
-import type { StatusEvent } from '../../src/client/status.js';
+import type { StatusEvent } from '../../src/client/kernel/status.js';
 import { ConvSyncError, type Conversation } from '../../src/protocol/index.js';
 import { memoryStorage } from '../../src/storage/memory.js';
 import { makeConversation } from '../helpers/fixtures.js';

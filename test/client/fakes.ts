@@ -1,5 +1,5 @@
 /** Fakes shared by the client unit tests. */
-import type { Clock } from '../../src/client/clock.js';
+import type { Clock } from '../../src/client/kernel/clock.js';
 
 /** A manual clock: timers fire only on `advance`. */
 export class FakeClock implements Clock {

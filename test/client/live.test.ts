@@ -1,6 +1,6 @@
 /** Live updates over the socket: pushed deltas, unread frames, gaps, bursts, reconnects, two devices. */
 import { describe, expect, it } from 'vitest';
-import type { ChangeSet } from '../../src/client/types.js';
+import type { ChangeSet } from '../../src/client/kernel/types.js';
 import { createServer } from '../../src/server/index.js';
 import { wrap } from '../helpers/server.js';
 import { caughtUp, conv, expectEqualToServer, makeClient, serverHead, startLive, reconnected, type TapSocket, waitFor } from './harness.js';

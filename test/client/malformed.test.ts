@@ -1,6 +1,6 @@
 /** Malformed answers and frames: a typed error on status$ (BAD_ANSWER, SERVER, FORBIDDEN, BAD_FRAME), nothing changes locally, the next sync converges. */
 import { describe, expect, it } from 'vitest';
-import type { ChangeSet } from '../../src/client/types.js';
+import type { ChangeSet } from '../../src/client/kernel/types.js';
 import { ConvSyncError } from '../../src/protocol/index.js';
 import { conv, expectEqualToServer, makeClient, startLive, waitFor } from './harness.js';
 import { seededServers, snapshot } from './seeded-server.js';

@@ -1,6 +1,6 @@
 /** Sync modes against the real server: full, incremental, equal, and every reason for full. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChangeSet } from '../../src/client/types.js';
+import type { ChangeSet } from '../../src/client/kernel/types.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { conv, expectEqualToServer, makeClient, serverHead, waitFor, type Client, type Kind } from './harness.js';
 

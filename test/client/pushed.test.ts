@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainFrames } from '../../src/client/pushed.js';
+import { chainFrames } from '../../src/client/sync/pushed.js';
 import type { ChangedFrame, Conversation } from '../../src/protocol/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
 

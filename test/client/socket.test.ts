@@ -1,8 +1,8 @@
 /** Socket and wiring unit tests on a fake WebSocket and fake time. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConversationSync } from '../../src/client/create.js';
-import { tokenSource } from '../../src/client/http.js';
-import { createSocket } from '../../src/client/socket.js';
+import { tokenSource } from '../../src/client/remote/http.js';
+import { createSocket } from '../../src/client/remote/socket.js';
 import type { ConvSyncError } from '../../src/protocol/index.js';
 import { memoryStorage } from '../../src/storage/memory.js';
 import { envelope, FakeClock, flush } from './fakes.js';

@@ -1,7 +1,7 @@
 /** Tabs of one user in Node: clients over one database and one in-process tab coordinator. */
 import { isDeepStrictEqual } from 'node:util';
 import { expect } from 'vitest';
-import { memoryTabs, type MemoryTab } from '../../src/client/tabs-memory.js';
+import { memoryTabs, type MemoryTab } from '../../src/client/tabs/memory.js';
 import { compareConversations, peerOf, type Conversation } from '../../src/protocol/index.js';
 import type { TestServer } from '../helpers/server.js';
 import { conv, makeClient, serverList, uniqueName, waitFor, wire, type Client, type ClientOptions, type Kind } from './harness.js';

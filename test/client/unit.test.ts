@@ -1,11 +1,11 @@
 /** Unit tests of the client parts, on fakes and fake time. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoff } from '../../src/client/backoff.js';
-import { diffAcc } from '../../src/client/diff.js';
-import { createHttp, tokenSource } from '../../src/client/http.js';
-import { createLiveList } from '../../src/client/live-list.js';
-import { initialStatus, reduceStatus, type SyncStatus } from '../../src/client/status.js';
+import { backoff } from '../../src/client/kernel/backoff.js';
+import { diffAcc } from '../../src/client/views/changes.js';
+import { createHttp, tokenSource } from '../../src/client/remote/http.js';
+import { createLiveList } from '../../src/client/views/live-list.js';
+import { initialStatus, reduceStatus, type SyncStatus } from '../../src/client/kernel/status.js';
 import { compareConversations, ConvSyncError, readIncremental, totalUnreadOf, unreadCountOf, type LocalConversation } from '../../src/protocol/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
 import { deferred, envelope, FakeClock, flush } from './fakes.js';

@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createReplica } from '../../src/client/replica.js';
-import { createViews } from '../../src/client/views.js';
-import type { PageView } from '../../src/client/window.js';
+import { createReplica } from '../../src/client/kernel/replica.js';
+import { createViews } from '../../src/client/views/views.js';
+import type { PageView } from '../../src/client/views/window.js';
 import type { Cursor } from '../../src/protocol/index.js';
 import { memoryStorage } from '../../src/storage/memory.js';
 import { makeConversation } from '../helpers/fixtures.js';
@@ -46,7 +46,7 @@ describe('watchPage', () => {
         const replica = createReplica(storage, new FakeClock(), { totals: () => true });
         await replica.init();
         const views = createViews((fn) => replica.settled(fn));
-        replica.onCommit((c) => (c.reload ? views.reload() : !c.end && views.commit(c.diff, c.totals)));
+        replica.onCommit(views.fold);
         const page = views.watchPage({ limit: limit0 });
         let limit = limit0;
         const seen: PageView[] = [];
@@ -93,7 +93,7 @@ describe('watchPage over a preview', () => {
     const gate = new Promise<void>((ok) => (release = ok));
     // the first read of the window is held until the preview has arrived
     const views = createViews((fn) => gate.then(() => replica.settled(fn)));
-    replica.onCommit((c) => (c.reload ? views.reload() : !c.end && views.commit(c.diff, c.totals)));
+    replica.onCommit(views.fold);
     const seen: PageView[] = [];
     views.watchPage({ limit: 3 }).subscribe((v) => seen.push(v));
     const preview = [1, 2, 3, 4].map((i) => ({ ...makeConversation(id(i), { latestMsgSendTime: i }), draftText: '', draftTextTime: 0, unreadCount: 0 }));

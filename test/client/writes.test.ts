@@ -4,7 +4,7 @@
  * once however often it is retried, and is rolled back when the server refuses it.
  */
 import { describe, expect, it } from 'vitest';
-import type { ChangeSet } from '../../src/client/types.js';
+import type { ChangeSet } from '../../src/client/kernel/types.js';
 import { ConvSyncError, peerOf, type Cursor, type LocalConversation } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { expectEqualToServer, makeClient, serverHead, serverList, startLive, uniqueName, waitFor, type Client, type Kind, stopAfterEach, pinnedOnTop } from './harness.js';

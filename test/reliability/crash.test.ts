@@ -12,7 +12,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChangeSet } from '../../src/client/types.js';
+import type { ChangeSet } from '../../src/client/kernel/types.js';
 import type { Conversation, Cursor, LocalConversation } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { conv, expectEqualToServer, makeClient, nextStatus, uniqueName, waitFor, type Client, type Kind } from '../client/harness.js';

@@ -7,7 +7,7 @@
  * After every row the server is honest again and the next sync converges.
  */
 import { describe, expect, it } from 'vitest';
-import type { ChangeSet } from '../../src/client/types.js';
+import type { ChangeSet } from '../../src/client/kernel/types.js';
 import { ConvSyncError } from '../../src/protocol/index.js';
 import { startServer } from '../helpers/server.js';
 import { answers } from './hostile-answers.js';

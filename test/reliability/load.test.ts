@@ -12,7 +12,7 @@
  */
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebSocketCtor } from '../../src/client/socket.js';
+import type { WebSocketCtor } from '../../src/client/remote/socket.js';
 import { readFullPage, type Conversation } from '../../src/protocol/index.js';
 import { makeConversation } from '../helpers/fixtures.js';
 import { openSocket, post, startServer, type TestServer } from '../helpers/server.js';

@@ -4,7 +4,7 @@
  */
 import { filter, firstValueFrom } from 'rxjs';
 import { createConversationSync, idbStorage, type ConversationSync, type ConversationSyncOptions, type LocalConversation, type SyncStatus } from '../../../src/index.js';
-import type { PageView } from '../../../src/client/window.js';
+import type { PageView } from '../../../src/client/views/window.js';
 
 /** The fields a test compares (a stable order, whatever the key order of the records). */
 export const rowOf = (c: LocalConversation): unknown[] => [c.conversationID, c.isPinned, c.maxSeq, c.hasReadSeq, c.recvMsgOpt, c.latestMsgSendTime, c.showName, c.draftText];

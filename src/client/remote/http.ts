@@ -3,8 +3,8 @@
  * request and a timeout; parses the envelope and maps every failure to a
  * `ConvSyncError`. The validator `read` runs on `data` before anything else sees it.
  */
-import { ConvSyncError, isObj, type ErrorCode } from '../protocol/index.js';
-import type { Clock } from './clock.js';
+import { ConvSyncError, isObj, type ErrorCode } from '../../protocol/index.js';
+import type { Clock } from '../kernel/clock.js';
 
 export type TokenOption = string | (() => Promise<string>);
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;

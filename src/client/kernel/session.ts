@@ -5,21 +5,21 @@
  * `online` listener and the engine (sync loop, sync round, frames). A tab that stops
  * leading stops its duties; one that starts leading starts them (docs/tabs.md).
  */
-import type { SyncMode } from '../protocol/index.js';
-import type { StorageAdapter } from '../storage/types.js';
-import { createFrames, type Frames } from './frames.js';
-import { createHttp, type TokenSource } from './http.js';
+import type { SyncMode } from '../../protocol/index.js';
+import type { StorageAdapter } from '../../storage/types.js';
+import { createFrames, type Frames } from '../sync/frames.js';
+import { createHttp, type TokenSource } from '../remote/http.js';
 import type { ResolvedOptions } from './options.js';
 import type { Commit } from './commit.js';
 import { createReplica, type Replica } from './replica.js';
-import { createSocket, type WebSocketCtor } from './socket.js';
+import { createSocket, type WebSocketCtor } from '../remote/socket.js';
 import type { StatusEvent } from './status.js';
-import { createSender, type Sender } from './outbox-sender.js';
-import { createSyncLoop, type SyncLoop } from './sync-loop.js';
-import { createSyncRound, type RoundConfig } from './sync-round.js';
-import { createTabLink, type TabLink, type TabLinkHooks } from './tab-link.js';
-import { soloTab, webTabs } from './tabs.js';
-import { userTransport, type Transport } from './transport.js';
+import { createSender, type Sender } from '../writes/sender.js';
+import { createSyncLoop, type SyncLoop } from '../sync/loop.js';
+import { createSyncRound, type RoundConfig } from '../sync/round.js';
+import { createTabLink, type TabLink, type TabLinkHooks } from '../tabs/link.js';
+import { soloTab, webTabs } from '../tabs/coordinator.js';
+import { userTransport, type Transport } from '../remote/transport.js';
 import type { ClientMetrics, Progress } from './types.js';
 
 export interface SessionHooks {
@@ -51,11 +51,11 @@ export interface Session {
 }
 
 type EngineOptions = Pick<ResolvedOptions, 'clock' | 'random' | 'pageSize' | 'previewSize' | 'pollIntervalMs' | 'maxBackoffMs' | 'driftCheck' | 'driftCheckIntervalMs' | 'minSyncGapMs'>;
-type Hooks = Pick<SessionHooks, 'metrics' | 'onStatus' | 'onProgress'> & Partial<Pick<SessionHooks, 'onPreview'>>;
+type Hooks = Pick<SessionHooks, 'metrics' | 'onStatus' | 'onProgress'> & Partial<Pick<SessionHooks, 'onPreview' | 'wantDiff'>>;
 
 /** The engine over a replica and a transport, without socket or listeners (tests use it alone). */
 export function createEngine(o: EngineOptions, replica: Replica, transport: Transport, h: Hooks): { loop: SyncLoop; frames: Frames } {
-  const round = createSyncRound({ ...o, replica, transport, metrics: h.metrics, onProgress: h.onProgress, onPreview: h.onPreview ?? (() => {}), followUp: () => loop.trigger() });
+  const round = createSyncRound({ ...o, replica, transport, metrics: h.metrics, onProgress: h.onProgress, onPreview: h.onPreview ?? (() => {}), keepDiff: h.wantDiff ?? (() => true), followUp: () => loop.trigger() });
   const loop = createSyncLoop({ ...o, metrics: h.metrics, round, onStatus: h.onStatus });
   return { loop, frames: createFrames(replica, loop, h.metrics) };
 }
@@ -139,7 +139,7 @@ async function startDuties(o: ResolvedOptions, replica: Replica, token: TokenSou
 
 export async function startSession(o: ResolvedOptions, storage: StorageAdapter, token: TokenSource, h: SessionHooks): Promise<Session> {
   await storage.open(o.userID);
-  const replica = createReplica(storage, o.clock, { totals: h.wantTotals, diff: h.wantDiff });
+  const replica = createReplica(storage, o.clock, { totals: h.wantTotals });
   try {
     await replica.init();
   } catch (e) {
@@ -151,7 +151,7 @@ export async function startSession(o: ResolvedOptions, storage: StorageAdapter, 
   let stopped = false;
   const tabs = (o.tabs === false ? null : (o.tabs ?? webTabs())) ?? soloTab();
   const link = createTabLink(
-    { tabs, name: `convsync:${storage.databaseName(o.userID)}`, clock: o.clock, random: o.random, heartbeatMs: o.leaderHeartbeatMs, suspectMs: o.leaderTimeoutMs - o.leaderHeartbeatMs },
+    { tabs, name: `convsync:${storage.databaseName(o.userID)}`, clock: o.clock, random: o.random, heartbeatMs: o.leaderHeartbeatMs, suspectMs: o.leaderTimeoutMs - o.leaderHeartbeatMs, metrics: h.metrics },
     {
       ...h.tabs,
       lead() {

@@ -6,9 +6,9 @@
  * window again. `setLimit` grows it by reading only the rows after the ones it holds.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import { compareConversations, type LocalConversation } from '../protocol/index.js';
-import { encodePage } from '../storage/common.js';
-import type { LocalDiff, Page, StorageAdapter, Totals } from '../storage/types.js';
+import { compareConversations, ConvSyncError, type LocalConversation } from '../../protocol/index.js';
+import { encodePage } from '../../storage/common.js';
+import type { LocalDiff, Page, StorageAdapter, Totals } from '../../storage/types.js';
 
 /** One emission of `watchPage`: the first rows and the totals of the whole list. */
 export interface PageView {
@@ -38,7 +38,7 @@ export type SettledRead = <T>(read: (s: StorageAdapter) => Promise<T>) => Promis
 
 /** A window's row count: a positive integer (`watchPage({ limit })`, `setLimit`). */
 export function checkLimit(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError('limit must be a positive integer');
+  if (!Number.isSafeInteger(n) || n < 1) throw new ConvSyncError('INVALID_ARGUMENT', 'limit must be a positive integer');
   return n;
 }
 

@@ -3,12 +3,13 @@
  * live list, then swap it in with its cursor in one step. The list on screen is never
  * empty or half. An interrupted staging is resumed from its stored progress.
  */
-import { ConvSyncError, readFullPage, readSortedList, type Cursor, type FullPage, type LocalConversation } from '../protocol/index.js';
-import type { StagedFull, Totals } from '../storage/types.js';
-import { yieldToLoop } from './clock.js';
-import type { Replica } from './replica.js';
-import type { Transport } from './transport.js';
-import type { Progress } from './types.js';
+import { ConvSyncError, readFullPage, readSortedList, type Cursor, type FullPage, type LocalConversation } from '../../protocol/index.js';
+import type { StagedFull, Totals } from '../../storage/types.js';
+import { yieldToLoop } from '../kernel/clock.js';
+import type { Replica } from '../kernel/replica.js';
+import type { Transport } from '../remote/transport.js';
+import type { Progress } from '../kernel/types.js';
+import { stagedDiff, type StagedDiff } from './staged-diff.js';
 
 export interface FullSyncDeps {
   replica: Replica;
@@ -21,6 +22,8 @@ export interface FullSyncDeps {
   previewSize: number;
   /** the first page to show while the snapshot downloads; `null` once the list is in */
   onPreview(p: { rows: LocalConversation[]; totals: Totals } | null): void;
+  /** someone reads the swap's diff (`changes$`): keep the staged pages' diff (asked when a full sync begins) */
+  keepDiff(): boolean;
 }
 
 export const badAnswer = (msg: string): ConvSyncError => new ConvSyncError('BAD_ANSWER', msg);
@@ -82,61 +85,77 @@ export async function runFullSync(d: FullSyncDeps, resume: StagedFull | null): P
   const page = (next: string | null): Promise<FullPage> =>
     d.transport.post('get_full_conversations', { limit: d.pageSize, ...(next === null ? {} : { cursor: next }) }, readFullPage);
   for (let attempt = 0; attempt < 3; attempt++) {
-    let count = 0;
-    let total: number | undefined;
-    const progress = (done: boolean): void => d.onProgress({ staged: count, ...(total === undefined ? {} : { total }), done });
-    const check = snapshotGuard();
-    const stage = async (p: FullPage): Promise<void> => {
-      await replica.stagePage(p.conversations, p.nextCursor);
-      count += p.conversations.length;
-      progress(false);
-    };
-    let first: Cursor;
-    let next: string | null;
     const resumed = resume !== null;
-    if (resume) {
-      ({ cursor: first, nextCursor: next, staged: count } = resume);
-      resume = null;
-    } else {
-      const p = await page(null);
-      total = p.total;
-      first = { versionID: p.versionID, version: p.version };
-      check(p);
-      await replica.beginFull(first);
-      await stage(p);
-      next = p.nextCursor;
+    // a resumed staging keeps its diff: its first pages are missing from it anyway (the swap says reload)
+    const diff = stagedDiff(resumed || d.keepDiff());
+    const untouch = replica.onTouch(diff.touch);
+    try {
+      if (await attemptFull(d, page, resume, diff)) {
+        swapped = true;
+        return;
+      }
+    } finally {
+      untouch();
     }
-    let restart = false;
-    // the next page downloads while this one is written
-    let ahead: Promise<FullPage> | null = next === null ? null : page(next);
-    ahead?.catch(() => {}); // a failure surfaces when awaited
-    for (let i = 0; next !== null; i++) {
-      if (i > 1e6) throw badAnswer('the snapshot never ends');
-      await yieldToLoop();
-      const p = await ahead!;
-      // the log was reset while paging: this snapshot is mixed, start again
-      restart = p.versionID !== first.versionID;
-      if (restart) break;
-      if (p.nextCursor === next) throw badAnswer('nextCursor does not advance');
-      check(p);
-      ahead = p.nextCursor === null ? null : page(p.nextCursor);
-      ahead?.catch(() => {}); // a failure surfaces when awaited
-      await stage(p);
-      next = p.nextCursor;
-    }
-    if (restart) {
-      await replica.abortFull();
-      continue;
-    }
-    await replica.commitFull(d.round, resumed).catch(async (e: unknown) => {
-      // another tab moved the cursor meanwhile: this snapshot is not needed any more
-      if ((e as ConvSyncError).code === 'CONFLICT') await replica.abortFull().catch(() => {});
-      throw e;
-    });
-    swapped = true;
-    d.onPreview(null);
-    progress(true);
-    return;
+    resume = null;
   }
   throw new ConvSyncError('SERVER', 'the server log keeps changing during a full sync');
+}
+
+/** One pass over the snapshot; `false` when the log was reset meanwhile (staged pages dropped). */
+async function attemptFull(d: FullSyncDeps, page: (next: string | null) => Promise<FullPage>, resume: StagedFull | null, diff: StagedDiff): Promise<boolean> {
+  const { replica } = d;
+  let count = 0;
+  let total: number | undefined;
+  const progress = (done: boolean): void => d.onProgress({ staged: count, ...(total === undefined ? {} : { total }), done });
+  const check = snapshotGuard();
+  const stage = async (p: FullPage): Promise<void> => {
+    diff.page(await replica.stagePage(p.conversations, p.nextCursor));
+    count += p.conversations.length;
+    progress(false);
+  };
+  let first: Cursor;
+  let next: string | null;
+  const resumed = resume !== null;
+  if (resume) {
+    ({ cursor: first, nextCursor: next, staged: count } = resume);
+  } else {
+    const p = await page(null);
+    total = p.total;
+    first = { versionID: p.versionID, version: p.version };
+    check(p);
+    await replica.beginFull(first);
+    await stage(p);
+    next = p.nextCursor;
+  }
+  let restart = false;
+  // the next page downloads while this one is written
+  let ahead: Promise<FullPage> | null = next === null ? null : page(next);
+  ahead?.catch(() => {}); // a failure surfaces when awaited
+  for (let i = 0; next !== null; i++) {
+    if (i > 1e6) throw badAnswer('the snapshot never ends');
+    await yieldToLoop();
+    const p = await ahead!;
+    // the log was reset while paging: this snapshot is mixed, start again
+    restart = p.versionID !== first.versionID;
+    if (restart) break;
+    if (p.nextCursor === next) throw badAnswer('nextCursor does not advance');
+    check(p);
+    ahead = p.nextCursor === null ? null : page(p.nextCursor);
+    ahead?.catch(() => {}); // a failure surfaces when awaited
+    await stage(p);
+    next = p.nextCursor;
+  }
+  if (restart) {
+    await replica.abortFull();
+    return false;
+  }
+  await replica.commitFull(d.round, (removed, s) => diff.swap(removed, s, resumed)).catch(async (e: unknown) => {
+    // another tab moved the cursor meanwhile: this snapshot is not needed any more
+    if ((e as ConvSyncError).code === 'CONFLICT') await replica.abortFull().catch(() => {});
+    throw e;
+  });
+  d.onPreview(null);
+  progress(true);
+  return true;
 }

@@ -3,7 +3,7 @@
  * subscriber arrives (O(pending writes), not the list), then taken from each commit.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import type { Totals } from '../storage/types.js';
+import type { Totals } from '../../storage/types.js';
 
 export interface TotalsSource {
   readonly totalUnread$: Observable<number>;

@@ -1,6 +1,6 @@
 /** Public value types of the client: change events, progress, metrics. */
-import type { ErrorCode, SyncMode } from '../protocol/index.js';
-import type { LocalDiff } from '../storage/types.js';
+import type { ErrorCode, SyncMode } from '../../protocol/index.js';
+import type { LocalDiff } from '../../storage/types.js';
 
 /**
  * How a change reached the device: a sync (by its mode), a pushed frame, a local edit (a
@@ -46,6 +46,8 @@ export interface ClientMetrics {
   leader: boolean;
   /** how many times this tab became the leader */
   leaderTerms: number;
+  /** messages from other tabs dropped as malformed (docs/tabs.md) */
+  tabMessagesDropped: number;
   /** failures by code */
   errors: Partial<Record<ErrorCode, number>>;
 }
@@ -64,6 +66,7 @@ export function newMetrics(): ClientMetrics {
     socketReconnects: 0,
     leader: false,
     leaderTerms: 0,
+    tabMessagesDropped: 0,
     errors: {},
   };
 }

@@ -4,13 +4,12 @@
  * event: every write that changed the local list emits `{diff, mode}` in commit order.
  * The live list, `changes$` (and other tabs) subscribe to it; nothing else reports data.
  *
- * A full sync is staged here too: the diff of the pages staged so far is kept until
- * the swap; the conversations that local writes touched meanwhile (drafts, reads, queued
- * writes) are read again right after the swap, so the swap reports what storage holds.
+ * A full sync stages through it too; the swap's diff is built by its caller (the full
+ * sync keeps it, sync/staged-diff.ts), told which conversations local writes touch.
  */
-import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../protocol/index.js';
-import { typedStorage } from '../storage/errors.js';
-import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, WriteOutcome } from '../storage/types.js';
+import { ConvSyncError, toConvSyncError, type Conversation, type Cursor, type LocalConversation } from '../../protocol/index.js';
+import { typedStorage } from '../../storage/errors.js';
+import type { LocalDiff, NewWrite, OutboxEntry, StagedFull, StorageAdapter, WriteOutcome } from '../../storage/types.js';
 import type { Clock } from './clock.js';
 import type { ChangeMode } from './types.js';
 import type { Commit, Settled } from './commit.js';
@@ -61,16 +60,26 @@ export interface Replica {
   /** The staged full sync to resume, now this tab's (`null`: none). */
   resumeFull(): Promise<StagedFull | null>;
   beginFull(cursor: Cursor): Promise<void>;
-  /** Stages one snapshot page (one transaction); its diff is kept for the swap. */
-  stagePage(records: Conversation[], nextCursor: string | null): Promise<void>;
+  /** Stages one snapshot page (one transaction); resolves with its diff against the live list. */
+  stagePage(records: Conversation[], nextCursor: string | null): Promise<Pick<LocalDiff, 'added' | 'updated'>>;
   abortFull(): Promise<void>;
-  /** Swaps the staged list in with its cursor; `resumed`: pages staged before this run are not in the diff. */
-  commitFull(round: number, resumed: boolean): Promise<void>;
-  /** A new sync round id; `endRound` emits its end. */
-  beginRound(): number;
+  /**
+   * Swaps the staged list in with its cursor and commits what `report` builds from the IDs
+   * that left (inside the write queue, right after the swap); resolves with the cursor it wrote.
+   */
+  commitFull(round: number, report: (removed: string[], storage: StorageAdapter) => Promise<SwapReport>): Promise<Cursor>;
+  /** Every conversation a local write (draft, read, queued or settled write) touches, as it is written. */
+  onTouch(fn: (id: string) => void): () => void;
+  /** Emits the end of sync round `round`. */
   endRound(round: number, mode: ChangeMode): void;
   /** No write starts after this; resolves once the queue is empty. */
   halt(): Promise<void>;
+}
+
+/** What a full sync's swap reports: its diff, and whether that misses part of the change. */
+export interface SwapReport {
+  kind: 'change' | 'reload';
+  diff: LocalDiff;
 }
 
 const stopped = (): ConvSyncError => new ConvSyncError('STOPPED', 'the client is stopped');
@@ -81,40 +90,30 @@ const updatedOnly = (rec: LocalConversation): LocalDiff => ({ added: [], updated
 export interface ReplicaWants {
   /** someone shows the totals, so a commit carries them (one small read) */
   totals?(): boolean;
-  /**
-   * someone reads the diff of a full sync (`changes$`), so the staged pages' records are
-   * kept for the swap; otherwise a large snapshot is not held in memory and the swap says
-   * `reload` (asked when a full sync begins)
-   */
-  diff?(): boolean;
 }
 
 export function createReplica(adapter: StorageAdapter, clock: Clock, wants: ReplicaWants = {}): Replica {
   const wantTotals = wants.totals ?? (() => false);
-  const wantDiff = wants.diff ?? (() => true);
   const storage = typedStorage(adapter);
   let cursor: Cursor | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   let halted = false;
-  let rounds = 0;
   const listeners = new Set<(c: Commit) => void>();
-  /** The diff of the full sync being staged, by ID; `null` when none runs in this session. */
-  let staged: Map<string, [LocalConversation, 'added' | 'updated']> | null = null;
-  /** the staged diff is kept (someone reads it); otherwise the swap is reported as a reload */
-  let tracked = true;
-  /** Conversations local writes touched while a snapshot was staged: read again after the swap. */
-  const touched = new Set<string>();
+  const touchers = new Set<(id: string) => void>();
   /** A write was accepted on another log than the cursor's: `confirmLog()` has work to do. */
   let foreign = false;
-  const touch = (id: string): void => void (staged && touched.add(id));
+  const touch = (id: string): void => {
+    for (const f of [...touchers]) f(id);
+  };
 
   const emit = (c: Commit): void => {
     for (const f of [...listeners]) f(c);
   };
   /** Emits a commit made inside the write queue, with the totals after it when wanted. */
   async function commit(c: Commit): Promise<void> {
+    if (c.kind === 'round-end') return emit(c);
     const d = c.diff;
-    if (wantTotals() && (d.added.length + d.updated.length + d.removed.length > 0 || c.reload)) c.totals = await storage.getTotals();
+    if (wantTotals() && (d.added.length + d.updated.length + d.removed.length > 0 || c.kind === 'reload')) c.totals = await storage.getTotals();
     emit(c);
   }
 
@@ -158,7 +157,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wants: Repl
         if (!foreign || !c) return;
         foreign = false;
         const diff = await storage.applyDelta([], [], c, c);
-        await commit({ diff, mode: 'incremental', outbox: true, ...(round === undefined ? {} : { round }) });
+        await commit({ kind: 'outbox', diff, mode: 'incremental', ...(round === undefined ? {} : { round }) });
       }),
     observe(c) {
       cursor = c;
@@ -166,6 +165,10 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wants: Repl
     onCommit(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
+    },
+    onTouch(fn) {
+      touchers.add(fn);
+      return () => touchers.delete(fn);
     },
     settled: (read) => exclusive(() => read(storage)),
 
@@ -175,7 +178,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wants: Repl
         if (!d) return null;
         const diff = await storage.applyDelta(d.upsert, d.remove, d.next, cursor);
         cursor = d.next;
-        await commit({ diff, mode, ...(round === undefined ? {} : { round }) });
+        await commit({ kind: 'change', diff, mode, ...(round === undefined ? {} : { round }) });
         return diff;
       }),
 
@@ -189,7 +192,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wants: Repl
         if (next) cursor = next;
         touch(id);
         const raised = rec !== undefined && rec.hasReadSeq !== old.hasReadSeq;
-        if (raised) await commit({ diff: updatedOnly(rec), mode: 'pushed' });
+        if (raised) await commit({ kind: 'change', diff: updatedOnly(rec), mode: 'pushed' });
         return { rec, raised };
       }),
 
@@ -199,7 +202,7 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wants: Repl
         const rec = await storage.setDraft(id, text, time);
         if (!rec) return undefined;
         touch(id);
-        await commit({ diff: updatedOnly(rec), mode: 'local' });
+        await commit({ kind: 'change', diff: updatedOnly(rec), mode: 'local' });
         return rec;
       }),
 
@@ -208,14 +211,14 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wants: Repl
         const r = await storage.enqueue(w, mutationID, clock.now());
         if (!r) return null;
         touch(w.conversationID);
-        await commit({ diff: r.diff, mode: 'local', outbox: true });
+        await commit({ kind: 'outbox', diff: r.diff, mode: 'local' });
         return r.entry;
       }),
 
     attempt: (mutationID) =>
       exclusive(async () => {
         const e = await storage.attempt(mutationID);
-        if (e) emit({ diff: EMPTY, mode: 'local', outbox: true });
+        if (e) emit({ kind: 'outbox', diff: EMPTY, mode: 'local' });
         return e;
       }),
 
@@ -227,62 +230,26 @@ export function createReplica(adapter: StorageAdapter, clock: Clock, wants: Repl
         touch(entry.conversationID);
         const mutationIDs = [entry.mutationID, ...(entry.merged ?? [])];
         const settled: Settled[] = 'ack' in outcome ? [{ mutationIDs, ack: outcome.ack }] : 'refused' in outcome ? [{ mutationIDs, error: outcome.refused }] : [];
-        await commit({ diff, mode: 'refused' in outcome ? 'rollback' : 'local', outbox: true, settled });
+        await commit({ kind: 'outbox', diff, mode: 'refused' in outcome ? 'rollback' : 'local', settled });
       }),
 
     resumeFull: () => exclusive(() => storage.resumeFull()),
 
-    beginFull: (c) =>
-      exclusive(async () => {
-        await storage.beginFull(c);
-        tracked = wantDiff();
-        staged = new Map();
-      }),
+    beginFull: (c) => exclusive(() => storage.beginFull(c)),
+    stagePage: (records, nextCursor) => exclusive(() => storage.stagePage(records, nextCursor)),
+    abortFull: () => exclusive(() => storage.abortFull()),
 
-    stagePage: (records, nextCursor) =>
-      exclusive(async () => {
-        const d = await storage.stagePage(records, nextCursor);
-        if (!tracked) return;
-        staged ??= new Map();
-        for (const r of d.added) staged.set(r.conversationID, [r, 'added']);
-        for (const r of d.updated) staged.set(r.conversationID, [r, 'updated']);
-      }),
-
-    abortFull: () =>
-      exclusive(async () => {
-        await storage.abortFull();
-        staged = null;
-        tracked = true;
-        touched.clear();
-      }),
-
-    commitFull: (round, resumed) =>
+    commitFull: (round, report) =>
       write(async () => {
         const removed = await storage.commitFull();
-        cursor = await storage.getCursor();
-        if (!tracked) {
-          // nobody reads the diff: what shows the list reads it again (O(window), not O(N))
-          [staged, tracked] = [null, true];
-          touched.clear();
-          return commit({ diff: { added: [], updated: [], removed }, mode: 'full', round, reload: true });
-        }
-        const diff: LocalDiff = { added: [], updated: [], removed };
-        for (const [r, kind] of staged?.values() ?? []) if (!touched.has(r.conversationID)) diff[kind].push(r);
-        // what local writes changed while staging: as storage holds it now
-        const ids = [...touched];
-        const now = await storage.getMany(ids);
-        ids.forEach((id, i) => {
-          const r = now[i];
-          if (r) (staged?.get(id)?.[1] === 'added' ? diff.added : diff.updated).push(r);
-          else if (!removed.includes(id)) diff.removed.push(id);
-        });
-        touched.clear();
-        staged = null;
-        await commit({ diff, mode: 'full', round, ...(resumed ? { reload: true } : {}) });
+        const next = await storage.getCursor();
+        cursor = next;
+        await commit({ ...(await report(removed, storage)), mode: 'full', round });
+        if (!next) throw new ConvSyncError('INTERNAL', 'a swapped snapshot left no cursor');
+        return next;
       }),
 
-    beginRound: () => ++rounds,
-    endRound: (round, mode) => emit({ diff: EMPTY, mode, round, end: true }),
+    endRound: (round, mode) => emit({ kind: 'round-end', round, mode }),
 
     async halt() {
       halted = true;

@@ -4,8 +4,9 @@
  * back from storage) is folded into all of them; a reload reads them again; a preview (a
  * cold device's first page from the server) shows until the list is in.
  */
-import type { LocalConversation } from '../protocol/index.js';
-import type { LocalDiff, Totals } from '../storage/types.js';
+import type { LocalConversation } from '../../protocol/index.js';
+import type { LocalDiff, Totals } from '../../storage/types.js';
+import type { Commit } from '../kernel/commit.js';
 import { createLiveList } from './live-list.js';
 import { createTotals } from './totals.js';
 import { checkLimit, createWindow, type LiveWindow, type SettledRead, type WindowEvent } from './window.js';
@@ -19,8 +20,10 @@ export interface Views {
   readonly conversations$: ReturnType<typeof createLiveList>['conversations$'];
   readonly totalUnread$: ReturnType<typeof createTotals>['totalUnread$'];
   watchPage(opts?: WatchPageOptions): LiveWindow;
-  /** A commit: its diff (and the totals after it, when known). */
+  /** A diff (and the totals after it, when known): another tab's commit, read back. */
   commit(diff: LocalDiff, totals?: Totals): void;
+  /** This tab's commit: folded, or read again when it says `reload`. */
+  fold(c: Commit): void;
   /** Something changed that no diff tells: read everything again. */
   reload(): void;
   preview(rows: LocalConversation[], totals: Totals): void;
@@ -44,21 +47,28 @@ export function createViews(read: SettledRead): Views {
     return () => windows.delete(fn);
   };
 
+  const commit = (diff: LocalDiff, t?: Totals): void => {
+    live.fold(diff);
+    if (t) totals.set(t);
+    else if (diff.added.length + diff.updated.length + diff.removed.length > 0) totals.reload();
+    send(t ? { diff, totals: t } : { diff });
+  };
+  const reload = (): void => {
+    live.reload();
+    totals.reload();
+    send({ reload: true });
+  };
+
   return {
     conversations$: live.conversations$,
     totalUnread$: totals.totalUnread$,
     watchPage: (opts = {}) => createWindow(checkLimit(opts.limit ?? 20), read, listen),
-    commit(diff, t) {
-      live.fold(diff);
-      if (t) totals.set(t);
-      else if (diff.added.length + diff.updated.length + diff.removed.length > 0) totals.reload();
-      send(t ? { diff, totals: t } : { diff });
+    commit,
+    fold(c) {
+      if (c.kind === 'reload') reload();
+      else if (c.kind !== 'round-end') commit(c.diff, c.totals);
     },
-    reload() {
-      live.reload();
-      totals.reload();
-      send({ reload: true });
-    },
+    reload,
     preview(rows, t) {
       live.preview(rows);
       totals.set(t);

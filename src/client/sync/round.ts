@@ -4,12 +4,12 @@
  * write goes through the replica, tagged with the round, so `changes$` reports the
  * round's true diff once.
  */
-import { ConvSyncError, idHash, readFullIDs, readIncremental, type Cursor, type SyncMode } from '../protocol/index.js';
-import type { Clock } from './clock.js';
-import { badAnswer, runFullSync, type FullSyncDeps } from './full-sync.js';
-import type { Replica } from './replica.js';
-import type { Transport } from './transport.js';
-import type { ClientMetrics, Progress } from './types.js';
+import { ConvSyncError, idHash, readFullIDs, readIncremental, type Cursor, type SyncMode } from '../../protocol/index.js';
+import type { Clock } from '../kernel/clock.js';
+import { badAnswer, runFullSync, type FullSyncDeps } from './full.js';
+import type { Replica } from '../kernel/replica.js';
+import type { Transport } from '../remote/transport.js';
+import type { ClientMetrics, Progress } from '../kernel/types.js';
 
 export interface RoundConfig {
   replica: Replica;
@@ -22,9 +22,13 @@ export interface RoundConfig {
   onProgress(p: Progress): void;
   previewSize: number;
   onPreview: FullSyncDeps['onPreview'];
+  keepDiff: FullSyncDeps['keepDiff'];
   /** asks for one more round after this one (the server moved on during the drift check) */
   followUp(): void;
 }
+
+/** Round IDs, unique in the process: a round of a leadership term that ended never meets one of the next. */
+let lastRound = 0;
 
 /** Returns the round function the sync loop calls. */
 export function createSyncRound(c: RoundConfig): () => Promise<SyncMode> {
@@ -32,7 +36,7 @@ export function createSyncRound(c: RoundConfig): () => Promise<SyncMode> {
   let lastDrift = Number.NEGATIVE_INFINITY;
 
   async function steps(round: number): Promise<SyncMode> {
-    const full: FullSyncDeps = { replica, transport, round, pageSize: c.pageSize, onProgress: c.onProgress, previewSize: c.previewSize, onPreview: c.onPreview };
+    const full: FullSyncDeps = { replica, transport, round, pageSize: c.pageSize, onProgress: c.onProgress, previewSize: c.previewSize, onPreview: c.onPreview, keepDiff: c.keepDiff };
     let staged = await replica.resumeFull();
     let needFull = staged !== null || replica.cursor === null;
     let didFull = false;
@@ -93,7 +97,7 @@ export function createSyncRound(c: RoundConfig): () => Promise<SyncMode> {
   }
 
   return async () => {
-    const round = replica.beginRound();
+    const round = ++lastRound;
     let mode: SyncMode | undefined;
     try {
       for (let attempt = 0; ; attempt++) {

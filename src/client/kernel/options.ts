@@ -1,9 +1,9 @@
 /** The options of `createConversationSync` and their defaults. */
-import type { StorageAdapter } from '../storage/types.js';
+import type { StorageAdapter } from '../../storage/types.js';
 import { realClock, type Clock } from './clock.js';
-import type { FetchLike, TokenOption } from './http.js';
-import type { WebSocketCtor } from './socket.js';
-import type { TabCoordinator } from './tabs.js';
+import type { FetchLike, TokenOption } from '../remote/http.js';
+import type { WebSocketCtor } from '../remote/socket.js';
+import type { TabCoordinator } from '../tabs/coordinator.js';
 
 export interface ConversationSyncOptions {
   /** The user whose list this client keeps. Required. */

@@ -1,5 +1,5 @@
 /** `status$`: one pure reducer, so every transition is visible and testable. */
-import type { ConvSyncError, SyncMode } from '../protocol/index.js';
+import type { ConvSyncError, SyncMode } from '../../protocol/index.js';
 
 /** `stopped`: not started, stopped, or stopped by another tab (a logout: `error.code` `DB_DELETED`). */
 export type SyncState = 'idle' | 'syncing' | 'offline' | 'error' | 'stopped';

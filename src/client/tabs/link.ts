@@ -5,14 +5,15 @@
  * those IDs from storage (storage is the truth, so the order of announcements does not
  * matter); `clear()` in any tab stops them all.
  */
-import { ConvSyncError, type Cursor, type ErrorCode, type LocalConversation, type SyncMode } from '../protocol/index.js';
-import type { Totals } from '../storage/types.js';
+import { ConvSyncError, type Cursor, type ErrorCode, type LocalConversation, type SyncMode } from '../../protocol/index.js';
+import type { Totals } from '../../storage/types.js';
 import { createLeadership, type Leadership, type LeadershipConfig, type LeaderMessage } from './leadership.js';
-import type { SyncStatus } from './status.js';
-import type { ChangeSet, Progress } from './types.js';
-import type { Settled } from './commit.js';
+import type { SyncStatus } from '../kernel/status.js';
+import type { ChangeSet, ClientMetrics, Progress } from '../kernel/types.js';
+import type { Settled } from '../kernel/commit.js';
+import { readTabMessage } from './codec.js';
 
-interface WireError {
+export interface WireError {
   code: ErrorCode;
   message: string;
   status?: number | undefined;
@@ -20,7 +21,7 @@ interface WireError {
   operationID?: string | undefined;
 }
 
-type WireStatus = Omit<SyncStatus, 'error'> & { error?: WireError };
+export type WireStatus = Omit<SyncStatus, 'error'> & { error?: WireError };
 
 /** A message between tabs; `from` is the sending tab, `leader` whether it leads. */
 export type TabMessage = { from: string; leader: boolean } & (
@@ -78,7 +79,10 @@ function fromWire(w: WireError): ConvSyncError {
   return new ConvSyncError(w.code, w.message, init);
 }
 
-export type TabLinkConfig = Pick<LeadershipConfig, 'tabs' | 'name' | 'clock' | 'random' | 'heartbeatMs' | 'suspectMs'>;
+export type TabLinkConfig = Pick<LeadershipConfig, 'tabs' | 'name' | 'clock' | 'random' | 'heartbeatMs' | 'suspectMs'> & {
+  /** counts the malformed messages dropped */
+  metrics: Pick<ClientMetrics, 'tabMessagesDropped'>;
+};
 
 export function createTabLink(c: TabLinkConfig, h: TabLinkHooks): TabLink {
   const me = Math.random().toString(36).slice(2);
@@ -86,7 +90,11 @@ export function createTabLink(c: TabLinkConfig, h: TabLinkHooks): TabLink {
   let leading = false;
   const pending = new Map<string, { resolve(m: SyncMode): void; reject(e: unknown): void }>();
   let seq = 0;
-  const channel = c.tabs.channel(c.name, (m) => receive(m as TabMessage));
+  const channel = c.tabs.channel(c.name, (raw) => {
+    const m = readTabMessage(raw);
+    if (m) receive(m);
+    else c.metrics.tabMessagesDropped++;
+  });
   const post = (m: Record<string, unknown> & { t: string }): void => channel.post({ ...m, from: me, leader: leading || m.t === 'alive' });
   const ask = (id: string): void => post({ t: 'sync', id });
   post({ t: 'hello' });

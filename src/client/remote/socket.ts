@@ -2,9 +2,9 @@
  * The notification socket (SPEC §4): auth frame first, heartbeat, reconnect with
  * backoff, validated frames only. Knows nothing of storage or sync.
  */
-import { ConvSyncError, readServerFrame, type ServerFrame } from '../protocol/index.js';
-import { backoff } from './backoff.js';
-import type { Clock } from './clock.js';
+import { ConvSyncError, readServerFrame, type ServerFrame } from '../../protocol/index.js';
+import { backoff } from '../kernel/backoff.js';
+import type { Clock } from '../kernel/clock.js';
 import type { TokenSource } from './http.js';
 
 /** A WebSocket constructor: the browser's, or `WebSocket` from the `ws` package. */

@@ -3,8 +3,8 @@
  * the outbox changes (here or in another tab), so every tab shows the same queue.
  */
 import type { Observable } from 'rxjs';
-import type { OutboxEntry } from '../storage/types.js';
-import { createHub } from './hub.js';
+import type { OutboxEntry } from '../../storage/types.js';
+import { createHub } from '../kernel/hub.js';
 
 /** A write that the server has not confirmed yet (or whose version the list has not reached). */
 export interface PendingWrite extends Pick<OutboxEntry, 'mutationID' | 'kind' | 'conversationID' | 'createdAt' | 'attempts' | 'lastError'> {

@@ -4,7 +4,7 @@
  * released, its messages stop) or frozen (it keeps its lock; nothing reaches it or
  * leaves it until it thaws), to test a leader that disappears or stops answering.
  */
-import type { LockHolder, TabCoordinator } from './tabs.js';
+import type { LockHolder, TabCoordinator } from './coordinator.js';
 
 export interface MemoryTab extends TabCoordinator {
   /** As a tab that was closed or crashed: its locks are released, nothing reaches it any more. */

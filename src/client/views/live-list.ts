@@ -6,9 +6,9 @@
  * the runs into one array. Dropped when the last subscriber leaves.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import { compareConversations, type LocalConversation } from '../protocol/index.js';
-import { SortedList } from '../storage/sorted-list.js';
-import type { LocalDiff } from '../storage/types.js';
+import { compareConversations, type LocalConversation } from '../../protocol/index.js';
+import { SortedList } from '../../storage/sorted-list.js';
+import type { LocalDiff } from '../../storage/types.js';
 
 type Order = SortedList<LocalConversation>;
 

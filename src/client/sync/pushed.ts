@@ -1,6 +1,6 @@
 /** Turning queued `conversation.changed` frames into one write (SPEC §5.3, pushed deltas). */
-import type { ChangedFrame, Conversation, Cursor } from '../protocol/index.js';
-import { withHigherSeqs } from '../storage/merge.js';
+import type { ChangedFrame, Conversation, Cursor } from '../../protocol/index.js';
+import { withHigherSeqs } from '../../storage/merge.js';
 
 export interface PushedChain {
   upsert: Conversation[];

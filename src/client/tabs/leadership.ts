@@ -7,8 +7,8 @@
  * steals the lock. A hidden leader whose timers are throttled still answers a ping at
  * once (messages are not throttled), so only a leader that cannot run is replaced.
  */
-import type { Clock } from './clock.js';
-import type { TabCoordinator } from './tabs.js';
+import type { Clock } from '../kernel/clock.js';
+import type { TabCoordinator } from './coordinator.js';
 
 export interface LeadershipConfig {
   tabs: TabCoordinator;

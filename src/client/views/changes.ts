@@ -1,8 +1,8 @@
 /** Accumulates the diffs of one sync's writes into the one true diff `changes$` reports. */
-import type { LocalConversation } from '../protocol/index.js';
-import type { LocalDiff } from '../storage/types.js';
-import type { Commit } from './commit.js';
-import type { ChangeSet } from './types.js';
+import type { LocalConversation } from '../../protocol/index.js';
+import type { LocalDiff } from '../../storage/types.js';
+import type { Commit } from '../kernel/commit.js';
+import type { ChangeSet } from '../kernel/types.js';
 
 export interface DiffAcc {
   add(d: LocalDiff): void;
@@ -43,16 +43,17 @@ export function diffAcc(): DiffAcc {
 export function changesOf(send: (c: ChangeSet) => void): (c: Commit) => void {
   const rounds = new Map<number, DiffAcc>();
   return (c) => {
+    if (c.kind === 'round-end') {
+      const acc = rounds.get(c.round);
+      rounds.delete(c.round);
+      if (acc && !acc.empty) send({ ...acc.result(), mode: c.mode });
+      return;
+    }
     if (c.round === undefined) {
       if (c.diff.added.length + c.diff.updated.length + c.diff.removed.length > 0) send({ ...c.diff, mode: c.mode });
       return;
     }
     let acc = rounds.get(c.round);
-    if (c.end) {
-      rounds.delete(c.round);
-      if (acc && !acc.empty) send({ ...acc.result(), mode: c.mode });
-      return;
-    }
     if (!acc) rounds.set(c.round, (acc = diffAcc()));
     acc.add(c.diff);
   };

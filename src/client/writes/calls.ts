@@ -3,10 +3,10 @@
  * with a fresh mutation ID and shown at once; it resolves with that ID and a promise that
  * the server's answer settles, here or in whichever tab sends it.
  */
-import { ConvSyncError, type Cursor } from '../protocol/index.js';
-import { newMutationID } from '../storage/outbox.js';
-import type { ConversationSettings, NewWrite, OutboxEntry } from '../storage/types.js';
-import type { Settled } from './commit.js';
+import { ConvSyncError, type Cursor } from '../../protocol/index.js';
+import { newMutationID } from '../../storage/outbox.js';
+import type { ConversationSettings, NewWrite, OutboxEntry } from '../../storage/types.js';
+import type { Settled } from '../kernel/commit.js';
 
 /** What a write call resolves with, once the change is applied locally and persisted. */
 export interface WriteResult {

@@ -3,11 +3,11 @@
  * continues the local version chain is applied directly; an unread frame raises the
  * read position in place; anything that cannot be applied asks the sync loop for a round.
  */
-import type { ChangedFrame, ConvSyncError, Cursor, ServerFrame, UnreadFrame } from '../protocol/index.js';
+import type { ChangedFrame, ConvSyncError, Cursor, ServerFrame, UnreadFrame } from '../../protocol/index.js';
 import { chainFrames } from './pushed.js';
-import type { Replica } from './replica.js';
-import type { SyncLoop } from './sync-loop.js';
-import type { ClientMetrics } from './types.js';
+import type { Replica } from '../kernel/replica.js';
+import type { SyncLoop } from './loop.js';
+import type { ClientMetrics } from '../kernel/types.js';
 
 /** The frames that reach the client after the socket's own (auth, ping, pong). */
 export type DataFrame = Exclude<ServerFrame, { type: 'auth.ok' | 'ping' | 'pong' }>;

@@ -6,12 +6,12 @@
  * reconnect, `online` or a sync that worked (`retryNow()`); errCodes 1001, 1002, 1004 are a refusal for good: the
  * write is rolled back and the queue moves on.
  */
-import { readWriteAnswer, toConvSyncError, type ConvSyncError, type Cursor } from '../protocol/index.js';
-import type { OutboxEntry } from '../storage/types.js';
-import { backoff } from './backoff.js';
-import type { Clock } from './clock.js';
-import type { Replica } from './replica.js';
-import type { Transport } from './transport.js';
+import { readWriteAnswer, toConvSyncError, type ConvSyncError, type Cursor } from '../../protocol/index.js';
+import type { OutboxEntry } from '../../storage/types.js';
+import { backoff } from '../kernel/backoff.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Replica } from '../kernel/replica.js';
+import type { Transport } from '../remote/transport.js';
 
 export interface SenderConfig {
   replica: Replica;

@@ -21,11 +21,11 @@
  *
  * One timer at a time: a new schedule replaces the old one.
  */
-import { ConvSyncError, toConvSyncError, type SyncMode } from '../protocol/index.js';
-import { backoff } from './backoff.js';
-import type { Clock } from './clock.js';
-import type { StatusEvent } from './status.js';
-import type { ClientMetrics } from './types.js';
+import { ConvSyncError, toConvSyncError, type SyncMode } from '../../protocol/index.js';
+import { backoff } from '../kernel/backoff.js';
+import type { Clock } from '../kernel/clock.js';
+import type { StatusEvent } from '../kernel/status.js';
+import type { ClientMetrics } from '../kernel/types.js';
 
 export interface SyncLoopConfig {
   clock: Clock;

@@ -1,13 +1,13 @@
 /** The public client object of SPEC §5.1: what `createConversationSync` returns. */
 import type { Observable } from 'rxjs';
-import type { Cursor, LocalConversation, SyncMode } from '../protocol/index.js';
-import type { ConversationSettings, Page } from '../storage/types.js';
-import type { PendingWrite } from './pending.js';
+import type { Cursor, LocalConversation, SyncMode } from '../../protocol/index.js';
+import type { ConversationSettings, Page } from '../../storage/types.js';
+import type { PendingWrite } from '../writes/pending.js';
 import type { SyncStatus } from './status.js';
 import type { ChangeSet, ClientMetrics, Progress } from './types.js';
-import type { WatchPageOptions } from './views.js';
-import type { LiveWindow } from './window.js';
-import type { WriteResult } from './writes.js';
+import type { WatchPageOptions } from '../views/views.js';
+import type { LiveWindow } from '../views/window.js';
+import type { WriteResult } from '../writes/calls.js';
 
 export interface PageOptions {
   /** Records per page. Default 20. */
