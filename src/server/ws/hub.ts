@@ -259,7 +259,8 @@ export class WsHub {
         this.o.logger.error('ws follow failed', { error: e instanceof Error ? e.message : String(e) });
         c.joining = false;
         // 1013: the database is away, try again later; 1011: a bug
-        if (c.ws.readyState === OPEN) c.ws.close(isUnavailable(e) ? 1013 : 1011, isUnavailable(e) ? 'try again later' : 'server error');
+        const [code, reason] = isUnavailable(e) ? [1013, 'try again later'] : [1011, 'server error'];
+        if (c.ws.readyState === OPEN) c.ws.close(code, reason);
       },
     );
   }
